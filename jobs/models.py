@@ -1,0 +1,90 @@
+"""The BackgroundJob record (seed 000), kept true by Celery through jobs.tracking."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class BackgroundJob(models.Model):
+    class JobType(models.IntegerChoices):
+        SMS = 0, _("Bulk SMS")
+        EMAIL = 1, _("Bulk email")
+        REPORT = 2, _("Report generation")
+        EXPORT = 3, _("Data export")
+        MAINTENANCE = 4, _("Maintenance")
+
+    class Status(models.IntegerChoices):
+        PENDING = 0, _("Pending")
+        RUNNING = 1, _("Running")
+        COMPLETED = 2, _("Completed")
+        FAILED = 3, _("Failed")
+        CANCELLED = 4, _("Cancelled")
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+    FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+
+    job_type = models.PositiveSmallIntegerField(_("type"), choices=JobType.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0, help_text=_("0-100"))
+    total_items = models.PositiveIntegerField(_("total items"), default=0)
+    processed_items = models.PositiveIntegerField(_("processed items"), default=0)
+    success_count = models.PositiveIntegerField(_("succeeded"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    error_message = models.TextField(_("error message"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="background_jobs", verbose_name=_("owner")
+    )
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+
+    # How the job runs: enough to run it again (retry) or resume it (reaper).
+    task_name = models.CharField(_("task"), max_length=200)
+    task_kwargs = models.JSONField(_("task arguments"), default=dict, blank=True)
+    task_id = models.CharField(_("Celery task id"), max_length=255, db_index=True)
+    queue = models.CharField(_("queue"), max_length=50, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", verbose_name=_("retry of")
+    )
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_by", "status"], name="jobs_owner_status_idx"),
+            models.Index(fields=["status", "completed_at"], name="jobs_status_completed_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="jobs_status_heartbeat_idx"),
+        ]
+        constraints = [
+            # One unfinished job per owner and idempotency key.
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(status__in=[0, 1]) & ~Q(idempotency_key=""),
+                name="jobs_active_idempotency_key_uniq",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def duration(self):
+        """Time from start to completion (or to now while running); None before start."""
+        from django.utils import timezone
+
+        if not self.started_at:
+            return None
+        return (self.completed_at or timezone.now()) - self.started_at

@@ -1,0 +1,360 @@
+"""The one way code changes a BackgroundJob's state.
+
+Outside a task (views, admin, commands, maintenance):
+    start_job(task, user=..., job_type=..., title=..., kwargs={...})   -> row + enqueue after commit
+    cancel_job(job), retry_job(job), resume_job(job), fail_job(job_id, message)
+
+Inside a task, write it on the JobTask base; the message carries the job id and
+the function receives a JobTracker:
+
+    @shared_task(base=JobTask)
+    def export_contacts(job, report_id):
+        job.set_total(n)
+        for row in rows:
+            if job.cancelled():
+                return job.mark_cancelled()
+            ...
+            job.advance(success=1)
+
+JobTask moves the job Pending -> Running before the body, and after it either
+completes the job (when every item is processed), or fails it with a user-safe
+message; counters are flushed at the end whatever happens. Every transition is a
+conditional UPDATE on the current status, so terminal states never change again
+and a job completes exactly once even when many chunk tasks finish together.
+"""
+
+import logging
+import time
+import uuid
+
+from celery.contrib.django.task import DjangoTask
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.celery import app
+
+from .models import BackgroundJob
+
+logger = logging.getLogger(__name__)
+Status = BackgroundJob.Status
+ACTIVE = list(BackgroundJob.ACTIVE)
+
+
+class JobError(Exception):
+    """A failure whose message is safe and useful to show the job's owner."""
+
+
+class RetryableError(Exception):
+    """A transient failure (provider down, timeout): the task is retried with backoff."""
+
+
+def user_message(exc: BaseException) -> str:
+    """What the owner sees for a failure; the traceback stays in logs and TaskResult."""
+    if isinstance(exc, JobError):
+        return str(exc)
+    if isinstance(exc, SoftTimeLimitExceeded | TimeLimitExceeded):
+        return _("The job took too long and was stopped.")
+    if isinstance(exc, RetryableError):
+        return _("A service the job depends on kept failing; the job gave up after several attempts.")
+    return _("The job failed because of an internal error. Administrators can see the details.")
+
+
+def _progress(processed):
+    """SQL for progress 0-100 given an expression for the new processed count."""
+    return Case(
+        When(total_items__gt=0, then=Least(Value(100), processed * 100 / F("total_items"))),
+        default=F("progress"),
+        output_field=IntegerField(),
+    )
+
+
+# --- outside a task ---------------------------------------------------------------
+
+
+def start_job(
+    task,
+    *,
+    user,
+    job_type,
+    title,
+    description="",
+    kwargs=None,
+    total_items=0,
+    metadata=None,
+    queue=None,
+    priority=None,
+    countdown=None,
+    eta=None,
+    idempotency_key="",
+    retry_of=None,
+) -> BackgroundJob:
+    """Create a Pending job and enqueue `task(job_id, **kwargs)` once the transaction commits.
+
+    With an idempotency key, an unfinished job of the same owner and key is
+    returned instead of starting a second one.
+    """
+    name = task if isinstance(task, str) else task.name
+    kwargs = kwargs or {}
+    if idempotency_key:
+        existing = _active_with_key(user, idempotency_key)
+        if existing:
+            return existing
+    queue = queue or app.amqp.router.route({}, name, (), kwargs)["queue"].name
+    job = BackgroundJob(
+        job_type=job_type,
+        title=title[:200],
+        description=description,
+        created_by=user,
+        total_items=total_items,
+        metadata=metadata or {},
+        task_name=name,
+        task_kwargs=kwargs,
+        task_id=str(uuid.uuid4()),
+        queue=queue,
+        idempotency_key=idempotency_key,
+        retry_of=retry_of,
+    )
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:
+        if idempotency_key and (existing := _active_with_key(user, idempotency_key)):
+            return existing
+        raise
+    options = {"priority": priority, "countdown": countdown, "eta": eta}
+    _enqueue_on_commit(job, **{k: v for k, v in options.items() if v is not None})
+    return job
+
+
+def _active_with_key(user, key):
+    return BackgroundJob.objects.filter(created_by=user, idempotency_key=key, status__in=ACTIVE).first()
+
+
+def _enqueue_on_commit(job, **options):
+    # delay_on_commit returns no id; the job stores the id chosen up front.
+    transaction.on_commit(
+        lambda: app.send_task(
+            job.task_name, args=[job.pk], kwargs=job.task_kwargs, task_id=job.task_id, queue=job.queue, **options
+        )
+    )
+
+
+def cancel_job(job: BackgroundJob) -> bool:
+    """Cancel a pending or running job. Pending: Cancelled now and its message revoked.
+    Running: flagged; the task stops at its next `cancelled()` check. False if already finished."""
+    now = timezone.now()
+    pending = BackgroundJob.objects.filter(pk=job.pk, status=Status.PENDING).update(
+        status=Status.CANCELLED, cancel_requested=True, completed_at=now
+    )
+    if pending:
+        transaction.on_commit(lambda: app.control.revoke(job.task_id))
+        return True
+    return bool(
+        BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True)
+    )
+
+
+def retry_job(job: BackgroundJob) -> BackgroundJob:
+    """Start a failed or cancelled job again, as a new job linked to the original."""
+    if job.status not in (Status.FAILED, Status.CANCELLED):
+        raise JobError(_("Only failed or cancelled jobs can be retried."))
+    return start_job(
+        job.task_name,
+        user=job.created_by,
+        job_type=job.job_type,
+        title=job.title,
+        description=job.description,
+        kwargs=job.task_kwargs,
+        total_items=job.total_items,
+        metadata=job.metadata,
+        queue=job.queue,
+        retry_of=job,
+    )
+
+
+def resume_job(job: BackgroundJob) -> bool:
+    """Re-enqueue a running job whose worker is gone (its task must be resumable).
+    Claimed with a conditional update so two reapers never resume it twice."""
+    new_id = str(uuid.uuid4())
+    claimed = BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING, task_id=job.task_id).update(
+        task_id=new_id, status=Status.PENDING, heartbeat_at=timezone.now()
+    )
+    if claimed:
+        job.task_id = new_id
+        _enqueue_on_commit(job)
+    return bool(claimed)
+
+
+def fail_job(job_id, message: str) -> bool:
+    return _finish(job_id, Status.FAILED, error_message=message[:2000])
+
+
+def _finish(job_id, status, extra_filter=None, **fields) -> bool:
+    """The single place a job reaches a terminal state: only from an active one."""
+    fields.setdefault("completed_at", timezone.now())
+    qs = BackgroundJob.objects.filter(pk=job_id, status__in=ACTIVE, **(extra_filter or {}))
+    return bool(qs.update(status=status, **fields))
+
+
+# --- inside a task ---------------------------------------------------------------
+
+
+class JobTracker:
+    """Progress reporting for one job from inside its task(s).
+
+    Counter updates are buffered and written as atomic F() increments at most
+    every JOBS_PROGRESS_INTERVAL seconds, so the item rate never becomes the
+    write rate; `flush()` (called by JobTask at the end) writes the rest.
+    """
+
+    def __init__(self, job_id, interval=None):
+        self.id = job_id
+        self.interval = settings.JOBS_PROGRESS_INTERVAL if interval is None else interval
+        self._success = self._failed = self._processed = 0
+        self._last_write = time.monotonic()
+        self._last_check = 0.0
+        self._stop = False
+
+    def __repr__(self):
+        return f"<JobTracker job={self.id}>"
+
+    def _running(self):
+        return BackgroundJob.objects.filter(pk=self.id, status=Status.RUNNING)
+
+    def load(self) -> BackgroundJob:
+        return BackgroundJob.objects.get(pk=self.id)
+
+    def begin(self, task_id=None) -> bool:
+        """Pending -> Running (or keep Running for chunks and resumes). False if the
+        job already finished (e.g. cancelled while queued): the task must not run."""
+        now = timezone.now()
+        attempt = Case(When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField())
+        started = BackgroundJob.objects.filter(pk=self.id, status=Status.PENDING).update(
+            status=Status.RUNNING, heartbeat_at=now, attempts=attempt,
+            started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
+        )  # fmt: skip
+        return bool(started or self._running().update(heartbeat_at=now, attempts=attempt))
+
+    def set_total(self, total: int):
+        self._running().update(total_items=total, progress=_progress(F("processed_items") + 0))
+
+    def advance(self, success=0, failed=0, processed=None):
+        """Count items done; written at most every `interval` seconds."""
+        self._success += success
+        self._failed += failed
+        self._processed += success + failed if processed is None else processed
+        if time.monotonic() - self._last_write >= self.interval:
+            self.flush()
+
+    def flush(self):
+        if not (self._processed or self._success or self._failed):
+            return
+        p, s, f = self._processed, self._success, self._failed
+        self._processed = self._success = self._failed = 0
+        self._running().update(
+            processed_items=F("processed_items") + p,
+            success_count=F("success_count") + s,
+            failed_count=F("failed_count") + f,
+            progress=_progress(F("processed_items") + p),
+            heartbeat_at=timezone.now(),
+        )
+        self._last_write = time.monotonic()
+
+    def set_counts(self, processed, success, failed):
+        """Absolute counts, for work that keeps its own ledger (resync after a crash)."""
+        self._processed = self._success = self._failed = 0
+        self._running().update(
+            processed_items=processed, success_count=success, failed_count=failed,
+            progress=_progress(Value(processed)), heartbeat_at=timezone.now(),
+        )  # fmt: skip
+        self._last_write = time.monotonic()
+
+    def heartbeat(self, force=False):
+        """Tell the reaper this job's worker is alive (throttled like counters)."""
+        if force or time.monotonic() - self._last_write >= self.interval:
+            if self._processed or self._success or self._failed:
+                self.flush()
+            else:
+                self._running().update(heartbeat_at=timezone.now())
+                self._last_write = time.monotonic()
+
+    def cancelled(self, force=False) -> bool:
+        """True once the owner asked to cancel, or the job is no longer running.
+        Reads the row at most every `interval` seconds; also heartbeats."""
+        if self._stop:
+            return True
+        if force or time.monotonic() - self._last_check >= self.interval:
+            self._last_check = time.monotonic()
+            row = BackgroundJob.objects.filter(pk=self.id).values_list("status", "cancel_requested").first()
+            self._stop = row is None or row[0] != Status.RUNNING or row[1]
+            self.heartbeat()
+        return self._stop
+
+    def mark_cancelled(self) -> bool:
+        self.flush()
+        return _finish(self.id, Status.CANCELLED)
+
+    def complete(self) -> bool:
+        """Running -> Completed, exactly once."""
+        self.flush()
+        return _finish(self.id, Status.COMPLETED, extra_filter={"status": Status.RUNNING}, progress=100)
+
+    def complete_if_done(self) -> bool:
+        """Complete when every item is processed: safe to call from every chunk."""
+        self.flush()
+        return _finish(
+            self.id,
+            Status.COMPLETED,
+            extra_filter={"status": Status.RUNNING, "processed_items__gte": F("total_items")},
+            progress=100,
+        )
+
+    def fail(self, message: str) -> bool:
+        self.flush()
+        return fail_job(self.id, message)
+
+
+class JobTask(DjangoTask):
+    """Base class for every task that works for a BackgroundJob.
+
+    The message's first argument is the job id; the task function receives a
+    JobTracker instead. Defaults: retry RetryableError up to 3 times with
+    exponential backoff and jitter (capped), explicit time limits from settings.
+    Set `resumable = True` on tasks that can safely run again after a crash
+    (the reaper then resumes instead of failing them).
+    """
+
+    resumable = False
+    autoretry_for = (RetryableError,)
+    max_retries = 3
+    retry_backoff = 2
+    retry_backoff_max = 300
+    retry_jitter = True
+
+    def __call__(self, job_id, *args, **kwargs):
+        job = JobTracker(job_id)
+        if not job.begin(task_id=self.request.id):
+            logger.info("job %s already finished; %s skipped", job_id, self.name)
+            return None
+        try:
+            # The worker's tracer already pushed this request, so retries resend the job id.
+            return self.run(job, *args, **kwargs)
+        finally:
+            job.flush()
+
+    def on_success(self, retval, task_id, args, kwargs):
+        JobTracker(args[0]).complete_if_done()
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        # Waiting for the countdown is not "running": keep the reaper away.
+        BackgroundJob.objects.filter(pk=args[0], status=Status.RUNNING, task_id=task_id).update(
+            status=Status.PENDING
+        )
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        fail_job(args[0], user_message(exc))

@@ -1,0 +1,3 @@
+"""CRM pages (dashboard, jobs pages); filled by the UI work."""
+
+urlpatterns = []

@@ -1,0 +1,141 @@
+"""Real infrastructure for tests: a private embedded Valkey and Celery worker
+processes talking to it and to the test database."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+from config import valkey
+from config.celery import app
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ALL_QUEUES = "default,notifications,emails,reports,maintenance"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout=30.0, interval=0.05, message="condition"):
+    """Poll until predicate() is truthy; return its value or fail loudly."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class ValkeyProcess:
+    """A durable embedded Valkey on a free port (AOF on, data in data_dir)."""
+
+    def __init__(self, data_dir: Path, port: int | None = None):
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.proc = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            valkey.command(self.port, self.data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        wait_for(lambda: _pings(client), timeout=10, message="valkey to answer")
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+
+
+def _pings(client) -> bool:
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+def session_database_url() -> str:
+    """DATABASE_URL of the database this test session uses (test_* on PostgreSQL)."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class WorkerProcess:
+    """`celery worker` as a separate OS process, like production."""
+
+    def __init__(self, queues=ALL_QUEUES, concurrency=2, pool="prefork", env=None, name=None):
+        self.queues, self.concurrency, self.pool = queues, concurrency, pool
+        self.extra_env = env or {}
+        self.name = name or f"test-{free_port()}@%h"
+        self.proc = None
+        self.log_path = BASE_DIR / "var" / "test-logs" / f"worker-{os.getpid()}-{time.time_ns()}.log"
+
+    def start(self, timeout=60):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "DATABASE_URL": session_database_url(),
+            "REDIS_URL": app.conf.broker_url,
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "config", "worker",
+            "-Q", self.queues, "-c", str(self.concurrency), "-P", self.pool,
+            "-n", self.name, "--without-gossip", "--without-mingle", "-l", "INFO",
+        ]  # fmt: skip
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            cmd, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        hostname = self.name.replace("%h", socket.gethostname())
+        wait_for(
+            lambda: self.proc.poll() is not None or app.control.ping([hostname], timeout=0.5),
+            timeout=timeout,
+            interval=0.2,
+            message=f"worker {hostname} to answer ping",
+        )
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"worker exited at start:\n{self.log()}")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self):
+        """SIGKILL the whole worker (main process and pool children), as a crash would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self._log.close()
+
+    def stop(self, timeout=30):
+        """Warm shutdown: finish running tasks, then exit."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if not self._log.closed:
+            self._log.close()
