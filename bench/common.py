@@ -1,0 +1,58 @@
+"""Shared set-up for benchmarks: a fresh SQLite database (or DATABASE_URL), a
+private embedded Valkey (or REDIS_URL), migrations, and real worker processes."""
+
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def setup():
+    """Prepare the environment and Django; returns a cleanup callable."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "true")
+    db = BASE_DIR / "var" / "bench.sqlite3"
+    if "DATABASE_URL" not in os.environ:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        db.parent.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from config.celery import app
+    from tests.workers import ValkeyProcess
+
+    server = None
+    if "REDIS_URL" not in os.environ:
+        server = ValkeyProcess(Path(tempfile.mkdtemp(prefix="bench-valkey-"))).start()
+        os.environ["REDIS_URL"] = server.url
+    from django.conf import settings
+
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
+    app.conf.broker_url = os.environ["REDIS_URL"]
+    call_command("migrate", verbosity=0)
+    return (lambda: server.stop()) if server else (lambda: None)
+
+
+def percentile(values, p):
+    """p-th percentile (0-100) of a list of numbers."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def row(label, value, unit="", note=""):
+    """Print one benchmark figure, aligned."""
+    print(f"  {label:<58} {value:>12} {unit:<8} {note}")
