@@ -1,18 +1,35 @@
-# Two commands on a fresh machine: `make run` and `make test`.
+# Two commands on a fresh machine (Python 3.11 and make, nothing else):
+#   make run    install, migrate, seed demo data, start everything (Ctrl-C stops it)
+#   make test   install, run the test suite (PYTEST_ARGS="-x -k name" to narrow it)
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Procfile processes; the embedded Valkey only when no external broker is given.
+PROCESSES := $(if $(REDIS_URL),web worker beat flower,)
 
-.PHONY: run test bench bootstrap migrate lint clean
+.DEFAULT_GOAL := help
+.PHONY: help run test bench bootstrap migrate lint format clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@
+help:
+	@echo "make run     start web (127.0.0.1:8000), worker, beat, Flower (127.0.0.1:5555); demo login demo/demo"
+	@echo "make test    run the test suite (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make bench   run the benchmarks (BENCH=name for one)"
+	@echo "make lint    ruff + missing-migrations check"
 
-bootstrap: $(VENV)/.installed
-	mkdir -p var
+# The stamp is written only after a complete install, and the install is
+# redone when a requirements file changes or the venv is not a working 3.11.
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required: install it or pass PYTHON=/path/to/python3.11" >&2; exit 1; }; \
+	  echo "Creating $(VENV) with $(PYTHON)"; \
+	  $(PYTHON) -m venv --clear $(VENV); }
+	@rm -f $@
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+bootstrap: $(STAMP)
+	@mkdir -p var
 
 migrate: bootstrap
 	$(PY) manage.py migrate --noinput
@@ -20,16 +37,22 @@ migrate: bootstrap
 run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/honcho start $(if $(REDIS_URL),web worker beat flower,)
+	@echo "Web http://127.0.0.1:8000 (demo/demo), Flower http://127.0.0.1:5555, API docs http://127.0.0.1:8000/api/docs/"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $(VENV)/bin/honcho start $(PROCESSES)
 
 test: bootstrap
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: bootstrap
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: bootstrap
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf var/test.sqlite3* var/test-logs
+	rm -rf var/test.sqlite3* var/test-logs var/bench.sqlite3*

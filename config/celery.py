@@ -9,3 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.task(name="config.ping")
+def ping():
+    """End-to-end smoke test (Django -> broker -> worker -> result DB): `celery -A config call config.ping`."""
+    return "pong"

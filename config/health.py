@@ -18,8 +18,10 @@ def _database_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        # One quick attempt: a probe must answer fast, and it is repeated anyway.
+        options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+        with app.connection_for_write(transport_options=options) as conn:
+            conn.ensure_connection(max_retries=0)
         return True
     except Exception:
         return False

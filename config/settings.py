@@ -210,6 +210,11 @@ JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=7)
 JOBS_STUCK_AFTER = env.int("JOBS_STUCK_AFTER", default=300)  # seconds without heartbeat
 JOBS_PROGRESS_INTERVAL = env.float("JOBS_PROGRESS_INTERVAL", default=0.5)  # min seconds between counter writes
 FLOWER_URL = env("FLOWER_URL", default="http://127.0.0.1:5555")
+# Flower (config/flowerconfig.py): "user:password" pairs, comma-separated. A
+# development login only while DEBUG is on; production must set it.
+FLOWER_BASIC_AUTH = env.list("FLOWER_BASIC_AUTH", default=["demo:demo"] if DEBUG else [])
+FLOWER_DB = env.path("FLOWER_DB", default=VAR_DIR / "flower" / "flower.db")  # persistent task history
+FLOWER_MAX_TASKS = env.int("FLOWER_MAX_TASKS", default=10_000)  # bounds Flower's memory
 
 # --- Notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="console")

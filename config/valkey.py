@@ -6,6 +6,7 @@ unset; tests start private ones on free ports through `command()`.
 """
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -29,18 +30,23 @@ def command(port: int, data_dir: Path) -> list[str]:
         "--save", "",
         "--daemonize", "no",
         "--protected-mode", "yes",
-    ]
+    ]  # fmt: skip
 
 
 def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.conf import settings
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    args = command(settings.VALKEY_PORT, settings.VAR_DIR / "valkey")
-    sys.stdout.flush()
+    data_dir = settings.VAR_DIR / "valkey"  # reading settings also loads .env
+    if os.environ.get("REDIS_URL"):
+        # An external broker is configured. Stay up, idle: honcho stops every
+        # process as soon as one exits.
+        print("REDIS_URL is set: not starting the embedded Valkey.", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while True:
+            signal.pause()
+    args = command(settings.VALKEY_PORT, data_dir)
+    print(f"Embedded Valkey on 127.0.0.1:{settings.VALKEY_PORT}, append-only data in {data_dir}", flush=True)
     os.execv(args[0], args)
 
 

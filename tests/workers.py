@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from celery import Celery
 from django.db import connection
 
 from config import valkey
@@ -109,12 +110,22 @@ class WorkerProcess:
             cmd, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
         hostname = self.name.replace("%h", socket.gethostname())
-        wait_for(
-            lambda: self.proc.poll() is not None or app.control.ping([hostname], timeout=0.5),
-            timeout=timeout,
-            interval=0.2,
-            message=f"worker {hostname} to answer ping",
-        )
+        # Ping through the worker's own broker (env may point it at another one;
+        # app.control would publish through the app's producer pool).
+        control_app = app if env["REDIS_URL"] == app.conf.broker_url else Celery(broker=env["REDIS_URL"])
+        try:
+            wait_for(
+                lambda: self.proc.poll() is not None or control_app.control.ping([hostname], timeout=0.5),
+                timeout=timeout,
+                interval=0.2,
+                message=f"worker {hostname} to answer ping",
+            )
+        except AssertionError:
+            self.kill()  # never leave a half-started worker behind
+            raise
+        finally:
+            if control_app is not app:
+                control_app.close()
         if self.proc.poll() is not None:
             raise RuntimeError(f"worker exited at start:\n{self.log()}")
         return self

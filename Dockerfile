@@ -1,0 +1,26 @@
+# One image for every process of the product (web, workers, beat, flower);
+# docker-compose.yml picks the command. Production settings: DEBUG=false.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DEBUG=false
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# Static files are built into the image and served by whitenoise. The key only
+# satisfies settings at build time; it is never used at run time.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+    && mkdir -p var/media var/flower \
+    && chown -R app:app var
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
