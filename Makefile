@@ -29,7 +29,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $@
 
 bootstrap: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var/static
 
 migrate: bootstrap
 	$(PY) manage.py migrate --noinput

@@ -25,9 +25,7 @@ def argv(service) -> list[str]:
 
 def celery_services(services, subcommand):
     """{name: argv} of services running `celery -A config <subcommand>`."""
-    return {
-        name: argv(s) for name, s in services.items() if argv(s)[:4] == ["celery", "-A", "config", subcommand]
-    }
+    return {name: argv(s) for name, s in services.items() if argv(s)[:4] == ["celery", "-A", "config", subcommand]}
 
 
 def option(args, *names):
