@@ -13,5 +13,6 @@ app.autodiscover_tasks()
 
 @app.task(name="config.ping")
 def ping():
-    """End-to-end smoke test (Django -> broker -> worker -> result DB): `celery -A config call config.ping`."""
+    """End-to-end smoke test: Django -> broker -> worker -> result row.
+    `python manage.py shell -c "from config.celery import ping; print(ping.delay().get(timeout=10))"`"""
     return "pong"
