@@ -37,7 +37,7 @@ migrate: bootstrap
 run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Web http://127.0.0.1:8000 (demo/demo), Flower http://127.0.0.1:5555, API docs http://127.0.0.1:8000/api/docs/"
+	@echo "Web http://127.0.0.1:$(or $(WEB_PORT),8000) (demo/demo), Flower http://127.0.0.1:$(or $(FLOWER_PORT),5555), API docs /api/docs/"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $(VENV)/bin/honcho start $(PROCESSES)
 
 test: bootstrap
