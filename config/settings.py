@@ -164,6 +164,7 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------
 # Embedded Valkey (started by `make run` / the test session) when REDIS_URL is unset.
 VALKEY_PORT = env.int("VALKEY_PORT", default=6399)
+VALKEY_DIR = env.path("VALKEY_DIR", default=VAR_DIR / "valkey")  # its append-only file
 REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{VALKEY_PORT}/0")
 CELERY_BROKER_URL = REDIS_URL
 # Unacked tasks come back after this many seconds if their worker died; every
