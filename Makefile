@@ -18,7 +18,11 @@ help:
 	@echo "make lint    ruff + missing-migrations check"
 
 # The stamp is written only after a complete install, and the install is
-# redone when a requirements file changes or the venv is not a working 3.11.
+# redone when a requirements file changes or the venv is not a working 3.11
+# (checked on every run: a moved or upgraded interpreter breaks a venv).
+ifneq ($(shell $(PY) -c 'import sys; print(sys.version_info[:2] == (3, 11))' 2>/dev/null),True)
+$(shell rm -f $(STAMP))
+endif
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
 	  command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required: install it or pass PYTHON=/path/to/python3.11" >&2; exit 1; }; \

@@ -1,6 +1,9 @@
-"""Read the Procfile (shared by the tests of config/)."""
+"""Helpers shared by the tests of config/: the Procfile, HTTP status probes."""
 
+import base64
 import shlex
+import urllib.error
+import urllib.request
 
 from tests.workers import BASE_DIR
 
@@ -15,3 +18,17 @@ def procfile() -> dict[str, list[str]]:
             argv = shlex.split(command)
             processes[name.strip()] = argv[1:] if argv[:1] == ["exec"] else argv
     return processes
+
+
+def status(url, credentials=None):
+    """HTTP status of GET url (None when nothing answers)."""
+    request = urllib.request.Request(url)
+    if credentials:
+        request.add_header("Authorization", "Basic " + base64.b64encode(credentials.encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 from config.celery import app
-from tests.config.test_flower import status
+from tests.config.procfile import status
 from tests.workers import BASE_DIR, free_port, session_database_url, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
