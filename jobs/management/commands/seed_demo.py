@@ -46,5 +46,5 @@ class Command(BaseCommand):
         except ImportError:
             self.stdout.write("No notifications.demo.seed_contacts yet: no demo contacts seeded.")
             return
-        seed_contacts(count)
-        self.stdout.write(f"Demo contacts seeded (up to {count}).")
+        created = seed_contacts(count)
+        self.stdout.write(f"Demo contacts: {created} created, {count} wanted.")
