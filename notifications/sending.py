@@ -303,23 +303,55 @@ def record(outcomes, *, last_try=False):
                 owned.update(status=Status.FAILED, error=error[:1000], updated_at=now)
 
 
+class StopCheck:
+    """Has the owner cancelled the job (or has it finished)? Read at most every
+    JOBS_PROGRESS_INTERVAL seconds, heartbeating the job as it goes.
+
+    Unlike JobTracker.cancelled(), a Pending job is not a reason to stop: the reaper's
+    resume and a planner retry both set Pending while chunks keep working.
+    """
+
+    def __init__(self, job):
+        self.job = job
+        self.cancel_requested = False
+        self._last = 0.0
+        self._stop = False
+
+    def __call__(self, force=False) -> bool:
+        if self._stop:
+            return True
+        if force or time.monotonic() - self._last >= self.job.interval:
+            self._last = time.monotonic()
+            row = BackgroundJob.objects.filter(pk=self.job.id).values_list("status", "cancel_requested").first()
+            if row is None or row[1] or row[0] in BackgroundJob.FINISHED:
+                self._stop, self.cancel_requested = True, bool(row and row[1])
+            else:
+                self.job.heartbeat()
+        return self._stop
+
+    def finish(self):
+        """Cancel the job if its owner asked (a finished job is left alone)."""
+        if self.cancel_requested:
+            self.job.mark_cancelled()
+
+
 def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=None) -> int:
     """Send the queued deliveries of one id range. Returns how many are left queued to
     retry (transient errors); 0 when the range is done or the job was cancelled."""
     campaign = Campaign.objects.get(pk=campaign_id)
     rows = Delivery.objects.filter(campaign_id=campaign_id, pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    cancelled = False
+    stop, stopped = StopCheck(job), False
     with sender_for(campaign, backend) as sender:
         for batch in batched(ids, sender.claim_size):
-            if job.cancelled():
-                cancelled = True
+            if stop():
+                stopped = True
                 break
             claimed = claim(batch)
             if claimed:
                 record(sender.send_all(claimed), last_try=last_try)
     resync_counts(job, campaign_id)
-    if cancelled:
-        job.mark_cancelled()
+    if stopped:
+        stop.finish()
         return 0
     return rows.filter(status=Status.QUEUED).count()
