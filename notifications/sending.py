@@ -234,6 +234,7 @@ class EmailSender:
         for delivery in deliveries:
             msg = self._message(delivery)
             try:
+                self.connection.open()  # no-op while open: one connection for the whole chunk
                 msg.send()
                 outcomes.append(Outcome(delivery, message_id=msg.extra_headers["Message-ID"]))
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
