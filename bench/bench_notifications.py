@@ -24,6 +24,8 @@ def run():
     from django.db import connection
     from rest_framework.test import APIClient
 
+    load = os.getloadavg()[0]
+    row("machine: CPUs / load average (1 min) at start", f"{os.cpu_count()} / {load:.1f}", "", "(shared machine)")
     user, _ = get_user_model().objects.get_or_create(username="bench-notifications")
     client = APIClient(SERVER_NAME="localhost")
     client.force_authenticate(user)

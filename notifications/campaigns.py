@@ -17,7 +17,11 @@ PLANNERS = {
 JOB_TYPES = {Campaign.Channel.SMS: BackgroundJob.JobType.SMS, Campaign.Channel.EMAIL: BackgroundJob.JobType.EMAIL}
 
 
-def job_title(channel, count) -> str:
+def job_title(channel, count, tag="") -> str:
+    if count is None:
+        if channel == Campaign.Channel.EMAIL:
+            return _("Send email to contacts tagged “%(tag)s”") % {"tag": tag}
+        return _("Send SMS to contacts tagged “%(tag)s”") % {"tag": tag}
     if channel == Campaign.Channel.EMAIL:
         return ngettext("Send email to %(count)d address", "Send email to %(count)d addresses", count) % {
             "count": count
@@ -46,10 +50,10 @@ def start_campaign(user, audience: Audience, *, body: str, subject: str = "", ht
             PLANNERS[channel],
             user=user,
             job_type=JOB_TYPES[channel],
-            title=job_title(channel, audience.count),
+            title=job_title(channel, audience.count, audience.tag),
             description=description[:1000],
             kwargs={"campaign_id": campaign.pk},
-            total_items=audience.count,
+            total_items=audience.count or 0,
             metadata={"campaignId": campaign.pk, "channel": channel, "tag": audience.tag},
         )
         Campaign.objects.filter(pk=campaign.pk).update(job=campaign.job)

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.models import BackgroundJob
+from jobs.tracking import JobError
 
 from .audience import suppressed_among
 from .backends import SmsMessage, get_sms_backend
@@ -59,6 +60,17 @@ def audience_batches(campaign: Campaign):
     for batch in batched(campaign.recipients, LEDGER_BATCH):
         suppressed = suppressed_among(campaign.channel, batch)
         yield [r for r in batch if r not in suppressed]
+
+
+def check_audience_size(campaign: Campaign):
+    """A tag may have grown past the maximum since the trigger: refuse before sending anything."""
+    if campaign.tag:
+        count = Contact.objects.audience(campaign.channel, campaign.tag).count()
+        if count > settings.BULK_MAX_AUDIENCE:
+            raise JobError(
+                _("The audience has %(count)d recipients; the maximum is %(max)d.")
+                % {"count": count, "max": settings.BULK_MAX_AUDIENCE}
+            )
 
 
 def build_ledger(campaign: Campaign) -> int:

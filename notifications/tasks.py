@@ -29,6 +29,8 @@ CHUNK_OPTIONS = {
 
 def plan_campaign(job, campaign_id, chunk_task):
     campaign = Campaign.objects.get(pk=campaign_id)
+    if not campaign.ledger_ready:
+        sending.check_audience_size(campaign)
     job.set_total(sending.build_ledger(campaign))
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
     sending.recover_interrupted(campaign, resend=resend)
