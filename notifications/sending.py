@@ -365,14 +365,18 @@ class StopCheck:
     resume and a planner retry both set Pending while chunks keep working.
     """
 
-    def __init__(self, job):
+    def __init__(self, job, budget=None):
         self.job = job
-        self.cancel_requested = False
+        self.cancel_requested = self.out_of_time = False
+        self.deadline = None if budget is None else time.monotonic() + budget
         self._last = 0.0
         self._stop = False
 
     def __call__(self, force=False) -> bool:
         if self._stop:
+            return True
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self._stop = self.out_of_time = True
             return True
         if force or time.monotonic() - self._last >= self.job.interval:
             self._last = time.monotonic()
@@ -389,17 +393,30 @@ class StopCheck:
             self.job.mark_cancelled()
 
 
-def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=None) -> int:
-    """Send the queued deliveries of one id range. Returns how many are left queued to
-    retry (transient errors); 0 when the range is done or the job was cancelled."""
+@dataclass
+class ChunkResult:
+    left: int = 0  # rows left queued after transient errors: retry the chunk later
+    more: bool = False  # stopped at its time budget: continue in a new task now
+
+
+def chunk_time_budget() -> float:
+    """Seconds a chunk task sends before handing the rest to a fresh task, well inside
+    the soft time limit (a slow rate limit must not turn into a time-limit failure)."""
+    return min(settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.5, 120)
+
+
+def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=None, budget=None) -> ChunkResult:
+    """Send the queued deliveries of one id range; reports what is left to do."""
     campaign = Campaign.objects.get(pk=campaign_id)
     rows = Delivery.objects.filter(campaign_id=campaign_id, pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    stop = StopCheck(job)
+    stop = StopCheck(job, budget=chunk_time_budget() if budget is None else budget)
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
     resync_counts(job, campaign_id)
+    if stopped and stop.out_of_time:
+        return ChunkResult(more=True)
     if stopped:
         stop.finish()
-        return 0
-    return rows.filter(status=Status.QUEUED).count()
+        return ChunkResult()
+    return ChunkResult(left=rows.filter(status=Status.QUEUED).count())
