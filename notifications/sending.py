@@ -222,6 +222,7 @@ class SmsSender:
             if len(done) >= self.width or not in_flight:
                 record(done, last_try=last_try)
                 done = []
+                stop.progress()
         record(done, last_try=last_try)
         return stopped
 
@@ -263,6 +264,7 @@ class EmailSender:
             if stop():
                 return True
             record(self.send_all(claim(batch)), last_try=last_try)
+            stop.progress()
         return False
 
     def send_all(self, deliveries):
@@ -365,8 +367,10 @@ class StopCheck:
     resume and a planner retry both set Pending while chunks keep working.
     """
 
-    def __init__(self, job, budget=None):
+    def __init__(self, job, budget=None, campaign_id=None):
         self.job = job
+        self.campaign_id = campaign_id
+        self._last_resync = time.monotonic()
         self.cancel_requested = self.out_of_time = False
         self.deadline = None if budget is None else time.monotonic() + budget
         self._last = 0.0
@@ -386,6 +390,13 @@ class StopCheck:
             else:
                 self.job.heartbeat()
         return self._stop
+
+    def progress(self):
+        """After outcomes are recorded: resync the job's counters from the ledger about once
+        a second, so a long chunk (slow rate limit) still moves the progress bar."""
+        if self.campaign_id and time.monotonic() - self._last_resync >= max(self.job.interval, 1.0):
+            resync_counts(self.job, self.campaign_id)
+            self._last_resync = time.monotonic()
 
     def finish(self):
         """Cancel the job if its owner asked (a finished job is left alone)."""
@@ -410,7 +421,7 @@ def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=N
     campaign = Campaign.objects.get(pk=campaign_id)
     rows = Delivery.objects.filter(campaign_id=campaign_id, pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    stop = StopCheck(job, budget=chunk_time_budget() if budget is None else budget)
+    stop = StopCheck(job, budget=chunk_time_budget() if budget is None else budget, campaign_id=campaign_id)
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
     resync_counts(job, campaign_id)
