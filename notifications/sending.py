@@ -164,12 +164,16 @@ class RateLimit:
             self._limiters[pid] = MovingWindowRateLimiter(storage_from_string(settings.REDIS_URL))
         return self._limiters[pid]
 
-    def acquire(self):
-        """Block until one more send is allowed."""
+    def acquire(self, n=1):
+        """Block until n more sends are allowed. Taken in parts of at most the limit's
+        amount, by one thread per process, so waiting costs few Redis calls."""
         limiter = self.limiter
-        while not limiter.hit(self.item, "bulk-send", self.key):
-            reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
-            time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+        while n > 0:
+            cost = min(n, self.item.amount)
+            while not limiter.hit(self.item, "bulk-send", self.key, cost=cost):
+                reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
+                time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+            n -= cost
 
 
 class SmsSender:
@@ -192,8 +196,6 @@ class SmsSender:
 
     def _send_one(self, delivery):
         try:
-            if self.rate_limit:
-                self.rate_limit.acquire()
             message = SmsMessage(
                 to=delivery.recipient, body=self.campaign.body, idempotency_key=delivery.idempotency_key
             )
@@ -215,7 +217,10 @@ class SmsSender:
                     stopped = True
                     continue
                 batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
-                in_flight.update(self.pool.submit(self._send_one, d) for d in claim(batch))
+                claimed = claim(batch)
+                if claimed and self.rate_limit:
+                    self.rate_limit.acquire(len(claimed))  # the provider's limit, shared by every worker
+                in_flight.update(self.pool.submit(self._send_one, d) for d in claimed)
                 continue
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             done.extend(f.result() for f in finished)
