@@ -29,8 +29,16 @@ def job_title(channel, count, tag="") -> str:
     return ngettext("Send SMS to %(count)d number", "Send SMS to %(count)d numbers", count) % {"count": count}
 
 
-def start_campaign(user, audience: Audience, *, body: str, subject: str = "", html: str = "") -> Campaign:
-    """Create the campaign and its job; the planner task is enqueued when the transaction commits."""
+def start_campaign(
+    user, audience: Audience, *, body: str, subject: str = "", html: str = "", idempotency_key: str = ""
+) -> Campaign:
+    """Create the campaign and its job; the planner task is enqueued when the transaction commits.
+
+    With an idempotency key (a double-clicked form, a client's retried request), the owner's
+    unfinished campaign started with the same key is returned instead of a second send.
+    """
+    if idempotency_key and (existing := _active_campaign(user, idempotency_key)):
+        return existing
     channel = audience.channel
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -46,7 +54,7 @@ def start_campaign(user, audience: Audience, *, body: str, subject: str = "", ht
         description = subject or body
         if audience.tag:
             description = _("Tag “%(tag)s”: %(text)s") % {"tag": audience.tag, "text": description}
-        campaign.job = start_job(
+        job = start_job(
             PLANNERS[channel],
             user=user,
             job_type=JOB_TYPES[channel],
@@ -55,6 +63,21 @@ def start_campaign(user, audience: Audience, *, body: str, subject: str = "", ht
             kwargs={"campaign_id": campaign.pk},
             total_items=audience.count or 0,
             metadata={"campaignId": campaign.pk, "channel": channel, "tag": audience.tag},
+            idempotency_key=idempotency_key,
         )
-        Campaign.objects.filter(pk=campaign.pk).update(job=campaign.job)
+        if job.task_kwargs.get("campaign_id") != campaign.pk:  # a concurrent request won the key
+            transaction.set_rollback(True)
+        else:
+            campaign.job = job
+            Campaign.objects.filter(pk=campaign.pk).update(job=job)
+    if campaign.job_id != job.pk:
+        return Campaign.objects.select_related("job").get(pk=job.task_kwargs["campaign_id"])
     return campaign
+
+
+def _active_campaign(user, key):
+    return (
+        Campaign.objects.select_related("job")
+        .filter(owner=user, job__idempotency_key=key, job__status__in=BackgroundJob.ACTIVE)
+        .first()
+    )

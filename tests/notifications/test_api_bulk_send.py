@@ -174,3 +174,17 @@ def test_tag_whose_contacts_all_opted_out_is_refused(alice_client, purge_queues)
     assert response.status_code == 400
     assert "tag" in response.json()["errors"]
     assert_nothing_started()
+
+
+def test_repeated_request_with_the_same_idempotency_key_starts_one_send(alice_client, purge_queues):
+    payload = {"recipients": ["09121234567"], "message": "Hello"}
+
+    first = alice_client.post(SMS_URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    second = alice_client.post(SMS_URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    other = alice_client.post(SMS_URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="xyz")
+
+    assert first.status_code == second.status_code == other.status_code == 202
+    assert first.json()["jobId"] == second.json()["jobId"] != other.json()["jobId"]
+    assert first.json()["campaignId"] == second.json()["campaignId"]
+    assert (BackgroundJob.objects.count(), Campaign.objects.count()) == (2, 2)
+    assert queue_lengths()["notifications"] == 2
