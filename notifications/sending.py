@@ -210,17 +210,19 @@ class SmsSender:
         """Send the rows of `ids` still queued, keeping `width` sends in flight: rows are
         claimed `width` at a time as room frees up, and outcomes recorded in batches.
         Returns True if it stopped early (job cancelled or finished)."""
+        # Rows claimed ahead of a free thread keep the pool busy; a crash leaves them in
+        # "sending", which costs a resend when the provider dedupes, else an "outcome unknown".
+        window = self.width * (2 if self.supports_idempotency else 1)
         pending, in_flight, done, stopped = deque(ids), set(), [], False
         while in_flight or (pending and not stopped):
-            if pending and not stopped and len(in_flight) < 2 * self.width:
+            if pending and not stopped and len(in_flight) < window:
                 if stop():
                     stopped = True
                     continue
                 batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
-                claimed = claim(batch)
-                if claimed and self.rate_limit:
-                    self.rate_limit.acquire(len(claimed))  # the provider's limit, shared by every worker
-                in_flight.update(self.pool.submit(self._send_one, d) for d in claimed)
+                if self.rate_limit:
+                    self.rate_limit.acquire(len(batch))  # the provider's limit, shared by every worker
+                in_flight.update(self.pool.submit(self._send_one, d) for d in claim(batch))
                 continue
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             done.extend(f.result() for f in finished)
