@@ -1,4 +1,5 @@
 import datetime as dt
+import importlib
 import os
 import tempfile
 
@@ -18,6 +19,19 @@ def media_root():
     os.environ["MEDIA_ROOT"] = path
     with override_settings(MEDIA_ROOT=path):
         yield path
+
+
+def create_schedules():
+    """Run the data migration's function again (transactional tests flush its rows)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0002_periodic_tasks")
+    migration.create_schedules(apps, None)
+
+
+@pytest.fixture
+def schedules(db):
+    create_schedules()
 
 
 @pytest.fixture
