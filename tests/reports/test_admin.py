@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.utils import timezone
 
 from reports.models import Report
@@ -13,10 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
+def admin_client_(browser, admin_user):
+    return browser(admin_user)
 
 
 def report(owner, days):

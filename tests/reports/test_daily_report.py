@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -53,7 +52,7 @@ def mail_worker(worker_factory, smtp):
 
 @pytest.mark.parametrize("via", ["admin", "beat"])
 def test_daily_report_run_now_emails_staff_with_attachments(
-    mail_worker, smtp, schedules, admin_user, staff, alice, via
+    mail_worker, smtp, schedules, browser, admin_user, staff, alice, via
 ):
     # given: yesterday's campaign and the migration's schedule
     _, inbox = smtp
@@ -70,9 +69,7 @@ def test_daily_report_run_now_emails_staff_with_attachments(
 
     # when: a staff admin runs it now, or beat sends it (same task, queue and low priority)
     if via == "admin":
-        client = Client()
-        client.force_login(admin_user)
-        response = client.post(
+        response = browser(admin_user).post(
             "/admin/django_celery_beat/periodictask/",
             {"action": "run_tasks", "_selected_action": [task.pk]},
             follow=True,
