@@ -42,6 +42,17 @@ def test_seed_demo_twice_keeps_one_user_and_its_changed_password(settings):
     assert "left unchanged" in output
 
 
+def test_seed_demo_tops_up_contacts_without_duplicating_them(settings):
+    from notifications.models import Contact
+
+    settings.DEBUG = True
+
+    seed()
+    seed()
+
+    assert Contact.objects.count() == 10
+
+
 def test_seed_demo_refuses_when_debug_is_off(settings):
     settings.DEBUG = False
 

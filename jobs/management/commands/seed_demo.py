@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from notifications.demo import seed_contacts
+
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
 
@@ -41,10 +43,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Superuser {DEMO_USERNAME} exists; left unchanged.")
 
     def seed_contacts(self, count):
-        try:
-            from notifications.demo import seed_contacts
-        except ImportError:
-            self.stdout.write("No notifications.demo.seed_contacts yet: no demo contacts seeded.")
-            return
         created = seed_contacts(count)
         self.stdout.write(f"Demo contacts: {created} created, {count} wanted.")
