@@ -97,7 +97,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {status.label:<10} {per_status.get(status.value, 0):>8}")
 
         waiting = queue_lengths()
-        active, workers = active_per_queue(timeout)
+        reachable = any(n is not None for n in waiting.values())
+        active, workers = active_per_queue(timeout) if reachable else ({}, 0)
         hour_ago = timezone.now() - timedelta(hours=1)
         failed = dict(
             BackgroundJob.objects.filter(status=Status.FAILED, completed_at__gte=hour_ago)
@@ -109,9 +110,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'QUEUE':<14} {'WAITING':>8} {'ACTIVE':>8} {'FAILED 1H':>10}")
         for name in sorted(set(waiting) | set(active) | set(failed)):
             self.stdout.write(
-                f"  {name or '-':<14} {_n(waiting.get(name)):>8} {_n(active.get(name, 0)):>8} {failed.get(name, 0):>10}"
+                f"  {name or '-':<14} {_n(waiting.get(name)):>8} {_n(active.get(name, 0) if reachable else None):>8} {failed.get(name, 0):>10}"
             )
-        self.stdout.write(f"\nWorkers answering: {workers}" + ("" if workers else f" (none within {timeout}s)"))
+        if not reachable:
+            self.stdout.write(self.style.ERROR("\nBroker unreachable: waiting and active counts unknown."))
+        else:
+            self.stdout.write(f"\nWorkers answering: {workers}" + ("" if workers else f" (none within {timeout}s)"))
 
     def _get(self, pk):
         try:
@@ -125,16 +129,18 @@ def _n(value):
 
 
 def queue_lengths() -> dict:
-    """Messages waiting in the broker per configured queue (LLEN of the queue's
-    Redis lists, all priority levels); None when the broker cannot be reached."""
-    lengths = {}
+    """Messages waiting in the broker per configured queue; None when the broker
+    cannot be reached. On Redis, kombu counts them with LLEN over the queue's lists
+    (one per priority level); declaring is idempotent (workers do the same)."""
+    lengths = {queue.name: None for queue in settings.CELERY_TASK_QUEUES}
     try:
         with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
             channel = conn.default_channel
             for queue in settings.CELERY_TASK_QUEUES:
-                lengths[queue.name] = queue.bind(channel).queue_declare(passive=True).message_count
+                lengths[queue.name] = queue.bind(channel).queue_declare().message_count
     except Exception:
-        return {queue.name: None for queue in settings.CELERY_TASK_QUEUES}
+        pass
     return lengths
 
 
