@@ -68,6 +68,17 @@ def count_items_resumable(job, items: int = 10, delay: float = 0):
 def count_items_flaky(job, items: int = 5, failing_attempts: int = 1):
     """A demo of the retry policy: the first `failing_attempts` attempts hit a
     transient error (RetryableError), later ones count normally."""
+    _count_unless_failing(job, items, failing_attempts)
+
+
+@shared_task(base=JobTask, max_retries=5, retry_backoff=False, default_retry_delay=0)
+def count_items_flaky_no_delay(job, items: int = 5, failing_attempts: int = 1):
+    """count_items_flaky retried at once (countdown 0): the next attempt starts while
+    the failed one is still winding down."""
+    _count_unless_failing(job, items, failing_attempts)
+
+
+def _count_unless_failing(job, items, failing_attempts):
     if job.load().attempts <= failing_attempts:
         raise RetryableError("the counting service is unavailable")
     job.set_total(items)

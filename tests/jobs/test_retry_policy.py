@@ -3,7 +3,7 @@
 import pytest
 
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items_flaky
+from jobs.tasks import count_items_flaky, count_items_flaky_no_delay
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
@@ -41,3 +41,15 @@ def test_persistent_error_fails_after_max_attempts_with_a_user_safe_message(work
     assert "gave up after several attempts" in job.error_message
     assert "Traceback" not in job.error_message and "RetryableError" not in job.error_message
     assert "unavailable" not in job.error_message  # the technical detail stays in the logs / TaskResult
+
+
+def test_immediate_retries_each_find_the_job_pending(worker, alice):
+    # given retries without countdown: each next attempt starts while the last one winds down
+    job = start_job(count_items_flaky_no_delay, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 5})
+
+    wait_for(lambda: finished(job), message="job to finish")
+
+    # then every attempt ran and the sixth completed the job
+    assert job.status == Status.COMPLETED
+    assert job.attempts == 6
+    assert job.processed_items == 5
