@@ -286,14 +286,16 @@ class JobTracker:
                 self._last_write = time.monotonic()
 
     def cancelled(self, force=False) -> bool:
-        """True once the owner asked to cancel, or the job is no longer running.
-        Reads the row at most every `interval` seconds; also heartbeats."""
+        """True once the owner asked to cancel, or the job already finished (e.g. reaped).
+        A Pending job (resumed, or its main task waiting to retry) is not cancelled:
+        chunks still working for it carry on. Reads the row at most every `interval`
+        seconds; also heartbeats."""
         if self._stop:
             return True
         if force or time.monotonic() - self._last_check >= self.interval:
             self._last_check = time.monotonic()
             row = BackgroundJob.objects.filter(pk=self.id).values_list("status", "cancel_requested").first()
-            self._stop = row is None or row[0] != Status.RUNNING or row[1]
+            self._stop = row is None or row[0] in BackgroundJob.FINISHED or row[1]
             self.heartbeat()
         return self._stop
 

@@ -367,36 +367,20 @@ def record(outcomes, *, last_try=False):
 
 
 class StopCheck:
-    """Has the owner cancelled the job (or has it finished)? Read at most every
-    JOBS_PROGRESS_INTERVAL seconds, heartbeating the job as it goes.
-
-    Unlike JobTracker.cancelled(), a Pending job is not a reason to stop: the reaper's
-    resume and a planner retry both set Pending while chunks keep working.
-    """
+    """Should the chunk stop? When the job is cancelled or finished (JobTracker.cancelled(),
+    which also heartbeats), or when the chunk's time budget is spent."""
 
     def __init__(self, job, budget=None, campaign_id=None):
         self.job = job
         self.campaign_id = campaign_id
         self._last_resync = time.monotonic()
-        self.cancel_requested = self.out_of_time = False
+        self.out_of_time = False
         self.deadline = None if budget is None else time.monotonic() + budget
-        self._last = 0.0
-        self._stop = False
 
     def __call__(self, force=False) -> bool:
-        if self._stop:
-            return True
         if self.deadline is not None and time.monotonic() > self.deadline:
-            self._stop = self.out_of_time = True
-            return True
-        if force or time.monotonic() - self._last >= self.job.interval:
-            self._last = time.monotonic()
-            row = BackgroundJob.objects.filter(pk=self.job.id).values_list("status", "cancel_requested").first()
-            if row is None or row[1] or row[0] in BackgroundJob.FINISHED:
-                self._stop, self.cancel_requested = True, bool(row and row[1])
-            else:
-                self.job.heartbeat()
-        return self._stop
+            self.out_of_time = True
+        return self.out_of_time or self.job.cancelled(force)
 
     def progress(self):
         """After outcomes are recorded: resync the job's counters from the ledger about once
@@ -407,8 +391,7 @@ class StopCheck:
 
     def finish(self):
         """Cancel the job if its owner asked (a finished job is left alone)."""
-        if self.cancel_requested:
-            self.job.mark_cancelled()
+        self.job.mark_cancelled()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import pytest
 
+from jobs.tracking import JobTracker
 from notifications.audience import resolve_audience
 from notifications.backends import locmem
 from notifications.campaigns import start_campaign
@@ -14,22 +15,6 @@ from .conftest import numbers
 pytestmark = pytest.mark.django_db
 
 
-class FakeJob:
-    """Stands in for the JobTracker when domain functions are called directly."""
-
-    id = None
-    interval = 0
-
-    def __init__(self):
-        self.counts = None
-
-    def set_counts(self, processed, success, failed):
-        self.counts = (processed, success, failed)
-
-    def heartbeat(self):
-        pass
-
-
 @pytest.fixture
 def campaign(alice, settings):
     settings.SMS_BACKEND = "locmem"
@@ -37,11 +22,12 @@ def campaign(alice, settings):
     return start_campaign(alice, resolve_audience("sms", recipients=numbers(10)), body="Hi")
 
 
-def run_chunk(campaign, job=None, **kwargs):
-    job = job or FakeJob()
-    job.id = campaign.job_id
+def run_chunk(campaign, **kwargs):
+    """Run one chunk in-process for the campaign's (running) job; returns the result and the job row."""
+    job = JobTracker(campaign.job_id, interval=0)
+    job.begin()
     ids = campaign.deliveries.values_list("pk", flat=True)
-    return send_chunk(job, campaign.pk, min(ids), max(ids), **kwargs), job
+    return send_chunk(job, campaign.pk, min(ids), max(ids), **kwargs), job.load()
 
 
 def test_ledger_is_built_once_even_when_rebuilt(campaign):
@@ -80,7 +66,7 @@ def test_chunk_sends_queued_rows_and_skips_final_ones(campaign):
 
     assert (result.left, result.more) == (0, False)
     assert sorted(m.to for m in locmem.outbox) == numbers(9, start=1)
-    assert job.counts == (10, 10, 0)
+    assert (job.processed_items, job.success_count, job.failed_count) == (10, 10, 0)
     run_chunk(campaign)
     assert len(locmem.outbox) == 9  # a second run sends nothing
 
