@@ -37,7 +37,7 @@ def crm(request):
         "crm_nav": [
             {"id": "dashboard", "label": _("Dashboard"), "url": _url("dashboard", "/")},
             {"id": "jobs", "label": _("Jobs"), "url": _url("job-list", "/jobs/")},
-            {"id": "reports", "label": _("Reports"), "url": _url("reports:list", "/reports/")},
+            {"id": "reports", "label": _("Reports"), "url": _url("reports:page", "/reports/")},
         ],
         # A callable: the template engine calls it only where the widget is rendered.
         "jobs_widget_data": lambda: _widget_data(request),

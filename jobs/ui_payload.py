@@ -4,7 +4,6 @@ Provisional until the jobs API's serializer lands; then this delegates to it so
 pages and API never disagree."""
 
 import jdatetime
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -39,13 +38,8 @@ def format_duration(delta):
 
 
 def _download_url(job):
-    report_id = (job.metadata or {}).get("report_id")
-    if job.status != Status.COMPLETED or not report_id:
-        return None
-    try:
-        return reverse("reports:download", args=[report_id])
-    except NoReverseMatch:
-        return f"/reports/{report_id}/download/"
+    url = (job.metadata or {}).get("download_url")
+    return url if isinstance(url, str) and url else None
 
 
 def job_payload(job: BackgroundJob) -> dict:

@@ -169,7 +169,7 @@
     }
     var small = item.querySelector(".job-progress-text");
     var existing = small.querySelector(".job-download");
-    if (finished && job.downloadUrl && !existing) {
+    if (job.status === STATUS.COMPLETED && job.downloadUrl && !existing) {
       small.appendChild(downloadLink(job));
     }
   }
@@ -228,7 +228,7 @@
       title.href = detailPageUrl(job.id);
       var left = el("div", "text-truncate");
       left.appendChild(title);
-      if (job.downloadUrl) {
+      if (job.status === STATUS.COMPLETED && job.downloadUrl) {
         left.appendChild(downloadLink(job));
       }
       item.appendChild(left);

@@ -1,0 +1,50 @@
+"""Another user's jobs never appear in the header widget, first render or polls."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from jobs.models import BackgroundJob
+from tests.e2e.conftest import e2e, login, screenshot
+
+pytestmark = [*e2e, pytest.mark.django_db(transaction=True)]
+Status = BackgroundJob.Status
+
+
+def add_job(user, title, status):
+    return BackgroundJob.objects.create(
+        created_by=user, title=title, status=status, job_type=BackgroundJob.JobType.SMS, progress=40,
+        total_items=100, processed_items=40, success_count=40, task_name="jobs.tasks.count_items",
+        task_id=f"iso-{title}", started_at=timezone.now(),
+        completed_at=timezone.now() if status in BackgroundJob.FINISHED else None,
+    )  # fmt: skip
+
+
+def test_bob_never_sees_alices_jobs_in_the_widget(page, alice, bob):
+    # given: alice has active and finished jobs, bob one running job
+    add_job(alice, "alice secret campaign", Status.RUNNING)
+    add_job(alice, "alice second campaign", Status.PENDING)
+    add_job(alice, "alice old campaign", Status.COMPLETED)
+    add_job(bob, "bob campaign", Status.RUNNING)
+
+    # when: bob logs in and the widget has polled the active endpoint
+    with page.expect_response(lambda r: "/jobs/api/active/" in r.url, timeout=15_000) as polled:
+        login(page, "bob", "bob-password")
+    assert polled.value.status == 200
+    page.click("#page-header-jobs-dropdown")
+
+    # then
+    expect(page.locator("#headerJobsBadge")).to_have_text("1")
+    expect(page.locator("#headerJobsActive .job-item")).to_have_count(1)
+    expect(page.locator("#headerJobsActive .job-item .job-title")).to_have_text("bob campaign")
+    assert "alice" not in page.content()
+    screenshot(page, "20-widget-bob-only-his-jobs")
+
+
+def test_widget_is_hidden_for_a_user_without_active_jobs(page, alice, bob):
+    add_job(alice, "alice secret campaign", Status.RUNNING)
+
+    login(page, "bob", "bob-password")
+
+    expect(page.locator("#page-header-jobs-dropdown")).to_be_hidden()
+    assert "alice secret campaign" not in page.content()
