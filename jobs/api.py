@@ -1,0 +1,141 @@
+"""The jobs JSON API (DESIGN.md): the owner's active jobs, history, one job, cancel, retry.
+
+Owner-only: another user's job is a 404 on every endpoint. Session auth (CSRF
+enforced on POST) for the UI, token auth for scripts.
+"""
+
+import hashlib
+
+from django.db.models import Count, Max, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import BackgroundJob
+from .serializers import (
+    BackgroundJobSerializer,
+    HistoryQuerySerializer,
+    JobErrorResponseSerializer,
+    JobListResponseSerializer,
+    JobResponseSerializer,
+)
+from .tracking import JobError, cancel_job, retry_job
+
+TAGS = ["jobs"]
+NOT_FOUND = OpenApiResponse(description="No such job among yours.")
+
+
+def owned_jobs(user):
+    return BackgroundJob.objects.filter(created_by=user)
+
+
+def error(message, errors=None, code=status.HTTP_400_BAD_REQUEST):
+    return Response({"success": False, "message": message, "errors": errors or {}}, status=code)
+
+
+def job_response(job, code=status.HTTP_200_OK):
+    return Response({"success": True, "job": BackgroundJobSerializer(job).data}, status=code)
+
+
+def active_etag(user) -> str:
+    """A fingerprint of everything the active list shows, from one aggregate query:
+    the owner's active rows (ids, states, counters, last write) and their newest
+    finished change; plus language and time zone, which change the texts."""
+    active = Q(status__in=BackgroundJob.ACTIVE)
+    state = owned_jobs(user).aggregate(
+        count=Count("id", filter=active),
+        ids=Sum("id", filter=active),
+        statuses=Sum("status", filter=active),
+        totals=Sum("total_items", filter=active),
+        processed=Sum("processed_items", filter=active),
+        success=Sum("success_count", filter=active),
+        failed=Sum("failed_count", filter=active),
+        progress=Sum("progress", filter=active),
+        started=Max("started_at", filter=active),
+        heartbeat=Max("heartbeat_at", filter=active),
+        finished=Max("completed_at"),
+    )
+    key = repr((user.pk, sorted(state.items()), get_language(), timezone.get_current_timezone_name()))
+    return f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
+
+
+class ActiveJobsView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Your pending and running jobs",
+        description="Supports conditional GET: send the last ETag in If-None-Match to get a 304 while nothing changed.",
+        responses={200: JobListResponseSerializer, 304: OpenApiResponse(description="Not modified.")},
+    )
+    def get(self, request):
+        etag = active_etag(request.user)
+        not_modified = get_conditional_response(request._request, etag=etag)
+        if not_modified is None:
+            jobs = owned_jobs(request.user).filter(status__in=BackgroundJob.ACTIVE)
+            response = Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
+        else:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = etag
+        # Stored by the browser but revalidated on every poll.
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Accept-Language", "Cookie", "Authorization"])
+        return response
+
+
+class JobHistoryView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Your latest jobs, newest first",
+        parameters=[HistoryQuerySerializer],
+        responses={200: JobListResponseSerializer, 400: JobErrorResponseSerializer},
+    )
+    def get(self, request):
+        query = HistoryQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            return error(_("Invalid parameters."), query.errors)
+        jobs = owned_jobs(request.user)[: query.validated_data["take"]]
+        return Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
+
+
+class JobDetailView(APIView):
+    @extend_schema(tags=TAGS, summary="One of your jobs", responses={200: JobResponseSerializer, 404: NOT_FOUND})
+    def get(self, request, pk):
+        return job_response(get_object_or_404(owned_jobs(request.user), pk=pk))
+
+
+class CancelJobView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Cancel a pending or running job",
+        description="A pending job is cancelled at once; a running one stops at its next check (partial counts kept).",
+        request=None,
+        responses={200: JobResponseSerializer, 400: JobErrorResponseSerializer, 404: NOT_FOUND},
+    )
+    def post(self, request, pk):
+        job = get_object_or_404(owned_jobs(request.user), pk=pk)
+        if not cancel_job(job):
+            return error(_("This job has already finished."), {"status": [_("This job has already finished.")]})
+        job.refresh_from_db()
+        return job_response(job)
+
+
+class RetryJobView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Start a failed or cancelled job again",
+        description="Creates and returns a new job linked to the original.",
+        request=None,
+        responses={201: JobResponseSerializer, 400: JobErrorResponseSerializer, 404: NOT_FOUND},
+    )
+    def post(self, request, pk):
+        job = get_object_or_404(owned_jobs(request.user), pk=pk)
+        try:
+            new_job = retry_job(job)
+        except JobError as exc:
+            return error(str(exc), {"status": [str(exc)]})
+        return job_response(new_job, code=status.HTTP_201_CREATED)

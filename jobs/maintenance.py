@@ -1,0 +1,150 @@
+"""Maintenance of the jobs platform: plain functions, run by the beat tasks in
+jobs/tasks.py and callable from tests and the shell."""
+
+import ast
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_celery_results.models import GroupResult, TaskResult
+
+from config.celery import app
+
+from .models import BackgroundJob
+from .tracking import _finish, resume_job
+
+logger = logging.getLogger(__name__)
+Status = BackgroundJob.Status
+BATCH_SIZE = 500
+
+
+def _delete_in_batches(queryset, batch_size=BATCH_SIZE) -> int:
+    """Delete the rows of `queryset` a batch at a time (short write locks); rows
+    another table protects are skipped, not retried forever. Returns rows deleted."""
+    model = queryset.model
+    deleted, skipped = 0, set()
+    while True:
+        pks = list(queryset.exclude(pk__in=skipped).values_list("pk", flat=True)[:batch_size])
+        if not pks:
+            return deleted
+        try:
+            deleted += queryset.filter(pk__in=pks).delete()[1].get(model._meta.label, 0)
+        except (ProtectedError, RestrictedError):
+            for pk in pks:
+                try:
+                    deleted += queryset.filter(pk=pk).delete()[1].get(model._meta.label, 0)
+                except (ProtectedError, RestrictedError):
+                    skipped.add(pk)
+
+
+def delete_old_jobs(days=None, now=None) -> int:
+    """Delete jobs finished more than `days` (JOBS_RETENTION_DAYS) ago. Active jobs
+    are never touched, however old."""
+    days = settings.JOBS_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = BackgroundJob.objects.filter(status__in=BackgroundJob.FINISHED, completed_at__lt=cutoff)
+    deleted = _delete_in_batches(old)
+    logger.info("deleted %d jobs finished before %s", deleted, cutoff)
+    return deleted
+
+
+def delete_old_task_results(seconds=None, now=None) -> int:
+    """Delete Celery task (and group) results older than CELERY_RESULT_EXPIRES."""
+    seconds = settings.CELERY_RESULT_EXPIRES if seconds is None else seconds
+    cutoff = (now or timezone.now()) - timedelta(seconds=seconds)
+    deleted = _delete_in_batches(TaskResult.objects.filter(date_done__lt=cutoff))
+    deleted += _delete_in_batches(GroupResult.objects.filter(date_done__lt=cutoff))
+    logger.info("deleted %d task results older than %s", deleted, cutoff)
+    return deleted
+
+
+# --- reaper -----------------------------------------------------------------------
+
+
+def stuck_jobs(now=None, stuck_after=None):
+    """Running jobs that sent no heartbeat (or, never having sent one, started)
+    more than JOBS_STUCK_AFTER seconds ago."""
+    stuck_after = settings.JOBS_STUCK_AFTER if stuck_after is None else stuck_after
+    cutoff = (now or timezone.now()) - timedelta(seconds=stuck_after)
+    return BackgroundJob.objects.filter(status=Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, started_at__lt=cutoff)
+    )
+
+
+def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
+    """(task ids, job ids) of the tasks live workers are running right now: a job
+    whose task a worker still runs is slow, not lost. Job tasks carry the job id
+    as their first argument (chunks included)."""
+    try:
+        replies = app.control.inspect(timeout=timeout).active() or {}
+    except Exception:  # broker down: nothing can be confirmed alive
+        logger.warning("could not ask workers for their active tasks", exc_info=True)
+        replies = {}
+    task_ids, job_ids = set(), set()
+    for tasks in replies.values():
+        for task in tasks or []:
+            task_ids.add(task.get("id"))
+            args = task.get("args") or []
+            if isinstance(args, str):  # older workers send a repr
+                try:
+                    args = ast.literal_eval(args)
+                except (ValueError, SyntaxError):
+                    args = []
+            if isinstance(args, list | tuple) and args and isinstance(args[0], int):
+                job_ids.add(args[0])
+    return task_ids, job_ids
+
+
+def max_attempts(task) -> int:
+    """How many times a job's task may run in all (first run + retries/resumes)."""
+    explicit = getattr(task, "max_attempts", None)
+    if explicit:
+        return explicit
+    retries = getattr(task, "max_retries", None)
+    return 1 + (retries if retries is not None else 3)
+
+
+def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
+    """Settle Running jobs whose worker is gone (no heartbeat for JOBS_STUCK_AFTER
+    and not running on any live worker):
+
+    - cancel requested -> Cancelled (partial counts kept);
+    - the task is `resumable` and has attempts left -> resumed (enqueued again);
+    - otherwise -> Failed, "worker lost".
+
+    Every change is a conditional update, so a job that comes back to life or is
+    settled by someone else meanwhile is left alone. Returns counts per outcome."""
+    outcome = {"cancelled": 0, "resumed": 0, "failed": 0, "alive": 0}
+    candidates = list(stuck_jobs(now, stuck_after))
+    if not candidates:
+        return outcome
+    task_ids, job_ids = jobs_on_live_workers(inspect_timeout)
+    for job in candidates:
+        unchanged = {"status": Status.RUNNING, "heartbeat_at": job.heartbeat_at, "task_id": job.task_id}
+        if job.task_id in task_ids or job.pk in job_ids:
+            outcome["alive"] += 1
+        elif job.cancel_requested:
+            outcome["cancelled"] += _finish(job.pk, Status.CANCELLED, extra_filter=unchanged)
+        elif _resumable(job):
+            outcome["resumed"] += resume_job(job)
+        else:
+            message = _("The worker running this job stopped unexpectedly (worker lost).")
+            outcome["failed"] += _finish(job.pk, Status.FAILED, extra_filter=unchanged, error_message=message)
+    if any(outcome.values()):
+        logger.warning("reaper: %s", outcome)
+    return outcome
+
+
+def registered_task(name):
+    """The task object for `name` (imports every app's tasks module outside workers)."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks.get(name)
+
+
+def _resumable(job) -> bool:
+    task = registered_task(job.task_name)
+    return bool(task is not None and getattr(task, "resumable", False) and job.attempts < max_attempts(task))
