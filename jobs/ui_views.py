@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .api import active_etag, owned_jobs
 from .models import BackgroundJob
 from .tracking import JobError, cancel_job, retry_job
-from .ui_payload import job_payload
+from .ui_payload import job_payload, job_payloads
 
 Status = BackgroundJob.Status
 JobType = BackgroundJob.JobType
@@ -21,29 +22,27 @@ WIDGET_RECENT = 5
 
 
 def widget_data(request):
-    """The header widget's first render: what /jobs/api/active/ and
-    /jobs/api/history/?take=5 would answer for this user."""
-    mine = BackgroundJob.objects.filter(created_by=request.user)
-    active = mine.filter(status__in=BackgroundJob.ACTIVE).order_by("-created_at", "-id")
-    recent = mine.order_by("-created_at", "-id")[:WIDGET_RECENT]
+    """The header widget's first render: what /jobs/api/active/ (with its ETag) and
+    /jobs/api/history/?take=5 would answer for this user right now."""
+    etag = active_etag(request.user)  # before the rows: a change in between only costs a 200
+    mine = owned_jobs(request.user)
     return {
-        "active": {"success": True, "jobs": [job_payload(job) for job in active]},
-        "recent": {"success": True, "jobs": [job_payload(job) for job in recent]},
+        "etag": etag,
+        "active": {"success": True, "jobs": job_payloads(mine.filter(status__in=BackgroundJob.ACTIVE))},
+        "recent": {"success": True, "jobs": job_payloads(mine[:WIDGET_RECENT])},
     }
 
 
 @login_required
 def dashboard(request):
-    recent = BackgroundJob.objects.filter(created_by=request.user).order_by("-created_at", "-id")[:5]
+    recent = owned_jobs(request.user)[:5]
     form_texts = {
         "started": _("The job has started."),
         "viewJob": _("View job"),
         "fixErrors": _("Please correct the errors below."),
         "error": _("Something went wrong. Please try again."),
     }
-    return render(
-        request, "dashboard.html", {"recent_jobs": [job_payload(job) for job in recent], "form_texts": form_texts}
-    )
+    return render(request, "dashboard.html", {"recent_jobs": job_payloads(recent), "form_texts": form_texts})
 
 
 def _int_choice(value, choices):
@@ -56,7 +55,7 @@ def _int_choice(value, choices):
 
 @login_required
 def job_list(request):
-    jobs = BackgroundJob.objects.filter(created_by=request.user).order_by("-created_at", "-id")
+    jobs = owned_jobs(request.user)
     status = _int_choice(request.GET.get("status"), Status)
     job_type = _int_choice(request.GET.get("type"), JobType)
     if status is not None:
@@ -71,7 +70,7 @@ def job_list(request):
         "jobs/job_list.html",
         {
             "page": page,
-            "jobs": [job_payload(job) for job in page.object_list],
+            "jobs": job_payloads(page.object_list),
             "statuses": Status.choices,
             "types": JobType.choices,
             "selected_status": status,

@@ -39,7 +39,7 @@
     recent: (initial.recent && initial.recent.jobs) || [],
     finishing: {}, // id -> job shown in its final state before moving to recent
     watched: {}, // ids the user just started, not yet seen in the active list
-    etag: null,
+    etag: initial.etag || null, // the embedded list's ETag: the first poll is a 304 if nothing changed
     timer: null,
     inflight: false,
     failures: 0,
