@@ -220,6 +220,11 @@ SMS_RATE_LIMIT = env("SMS_RATE_LIMIT", default="")
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="IR")
 BULK_MAX_AUDIENCE = env.int("BULK_MAX_AUDIENCE", default=100_000)
 BULK_CHUNK_SIZE = env.int("BULK_CHUNK_SIZE", default=200)
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)  # seconds per gateway request
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=6)  # longest SMS body accepted, in segments
+BULK_SEND_CONCURRENCY = env.int("BULK_SEND_CONCURRENCY", default=8)  # in-flight sends per chunk task (threads)
+BULK_MAX_ATTEMPTS = env.int("BULK_MAX_ATTEMPTS", default=4)  # sends per recipient before it is marked failed
+BULK_RETRY_BACKOFF = env.int("BULK_RETRY_BACKOFF", default=2)  # seconds; chunk retries back off 2, 4, 8 ... + jitter
 
 # --- Reports --------------------------------------------------------------------
 REPORTS_EXPIRE_DAYS = env.int("REPORTS_EXPIRE_DAYS", default=7)

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "notifications"
 
-urlpatterns = []
+urlpatterns = [
+    path("api/<str:channel>/bulk/", views.BulkSendView.as_view(), name="api-bulk"),
+    path("sms/new/", views.new_campaign, {"channel": "sms"}, name="sms-new"),
+    path("email/new/", views.new_campaign, {"channel": "email"}, name="email-new"),
+]

@@ -1,0 +1,105 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Campaign, Contact, Delivery, Tag
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("contacts"))
+
+    @admin.display(description=_("contacts"), ordering="n")
+    def contact_count(self, obj):
+        return obj.n
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "email", "is_active", "opted_out", "created_at"]
+    list_filter = ["is_active", "opted_out", "tags"]
+    search_fields = ["name", "phone", "email"]
+    filter_horizontal = ["tags"]
+    fieldsets = [
+        (None, {"fields": ["name", "phone", "email", "tags"]}),
+        (_("Consent"), {"fields": ["is_active", "opted_out"]}),
+    ]
+    actions = ["opt_out", "opt_in", "deactivate", "activate"]
+
+    def _report(self, request, n):
+        self.message_user(request, ngettext("%d contact updated.", "%d contacts updated.", n) % n, messages.SUCCESS)
+
+    @admin.action(description=_("Opt out of bulk messages"))
+    def opt_out(self, request, queryset):
+        self._report(request, queryset.filter(opted_out=False).update(opted_out=True))
+
+    @admin.action(description=_("Opt back in to bulk messages"))
+    def opt_in(self, request, queryset):
+        self._report(request, queryset.filter(opted_out=True).update(opted_out=False))
+
+    @admin.action(description=_("Deactivate"))
+    def deactivate(self, request, queryset):
+        self._report(request, queryset.filter(is_active=True).update(is_active=False))
+
+    @admin.action(description=_("Activate"))
+    def activate(self, request, queryset):
+        self._report(request, queryset.filter(is_active=False).update(is_active=True))
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["id", "channel", "short_body", "tag", "owner", "job", "sent", "failed", "created_at"]
+    list_filter = ["channel", "created_at"]
+    search_fields = ["body", "subject", "tag", "owner__username"]
+    raw_id_fields = ["owner", "job"]
+    readonly_fields = ["created_at", "skipped_invalid", "ledger_ready"]
+    fieldsets = [
+        (None, {"fields": ["channel", "subject", "body", "html"]}),
+        (_("Audience"), {"fields": ["tag", "recipients", "skipped_invalid"]}),
+        (_("Run"), {"fields": ["owner", "job", "ledger_ready", "created_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+                n_failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+            )
+        )
+
+    @admin.display(description=_("message"))
+    def short_body(self, obj):
+        return obj.body[:60]
+
+    @admin.display(description=_("sent"), ordering="n_sent")
+    def sent(self, obj):
+        return obj.n_sent
+
+    @admin.display(description=_("failed"), ordering="n_failed")
+    def failed(self, obj):
+        return obj.n_failed
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "campaign", "recipient", "status", "attempts", "provider_message_id", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["recipient", "provider_message_id", "=campaign__id"]
+    raw_id_fields = ["campaign"]
+    list_select_related = ["campaign"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    fieldsets = [
+        (None, {"fields": ["campaign", "recipient", "status", "attempts", "error"]}),
+        (_("Provider"), {"fields": ["provider_message_id", "idempotency_key", "claim"]}),
+        (_("Times"), {"fields": ["created_at", "updated_at", "sent_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False

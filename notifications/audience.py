@@ -1,0 +1,137 @@
+"""Who a bulk send goes to: validation and normalisation done before anything is enqueued."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Campaign, Contact, Tag
+from .text import batched, normalize_email, normalize_phone, sms_segments
+
+Channel = Campaign.Channel
+MAX_LISTED_ERRORS = 200  # invalid entries listed in a 400; the rest are counted
+LOOKUP_BATCH = 2000  # values per IN (...) query
+
+
+class AudienceError(Exception):
+    """Bad input: `errors` maps field names to messages (DRF's field-error shape)."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class Audience:
+    channel: str
+    recipients: list[str] = field(default_factory=list)  # explicit: normalised, unique, reachable
+    tag: str = ""
+    count: int = 0
+    invalid: int = 0  # skipped (skip_invalid)
+    duplicates: int = 0
+    excluded: int = 0  # opted out or inactive
+
+
+def normalizer(channel):
+    return normalize_email if channel == Channel.EMAIL else normalize_phone
+
+
+def resolve_audience(channel, *, recipients=None, tag="", skip_invalid=False) -> Audience:
+    """Validate an explicit list or a tag. A tag costs one COUNT query whatever its size."""
+    tag = (tag or "").strip()
+    if (recipients is None) == (not tag):
+        raise AudienceError({"recipients": [_("Give either a list of recipients or a tag, not both.")]})
+    if tag:
+        return _tag_audience(channel, tag)
+    return _list_audience(channel, recipients, skip_invalid)
+
+
+def _too_many(count):
+    return _("The audience has %(count)d recipients; the maximum is %(max)d.") % {
+        "count": count,
+        "max": settings.BULK_MAX_AUDIENCE,
+    }
+
+
+def _tag_audience(channel, tag):
+    count = Contact.objects.audience(channel, tag).count()
+    if not count:
+        if not Tag.objects.filter(name=tag).exists():
+            raise AudienceError({"tag": [_("There is no tag named “%(tag)s”.") % {"tag": tag}]})
+        raise AudienceError({"tag": [_("No active, subscribed contact with this tag can receive this message.")]})
+    if count > settings.BULK_MAX_AUDIENCE:
+        raise AudienceError({"tag": [_too_many(count)]})
+    return Audience(channel=channel, tag=tag, count=count)
+
+
+def _list_audience(channel, raw_list, skip_invalid):
+    if not isinstance(raw_list, list) or not raw_list:
+        raise AudienceError({"recipients": [_("This list may not be empty.")]})
+    if len(raw_list) > settings.BULK_MAX_AUDIENCE:
+        raise AudienceError({"recipients": [_too_many(len(raw_list))]})
+    normalize = normalizer(channel)
+    what = _("email address") if channel == Channel.EMAIL else _("phone number")
+    seen, invalid = {}, {}
+    for index, raw in enumerate(raw_list):
+        value = normalize(raw) if isinstance(raw, str) else None
+        if value is None:
+            invalid[index] = raw
+        else:
+            seen.setdefault(value, None)
+    if invalid and not skip_invalid:
+        errors = {
+            str(i): [_("“%(value)s” is not a valid %(what)s.") % {"value": str(raw)[:50], "what": what}]
+            for i, raw in list(invalid.items())[:MAX_LISTED_ERRORS]
+        }
+        if len(invalid) > MAX_LISTED_ERRORS:
+            errors["more"] = [_("… and %(n)d more invalid entries.") % {"n": len(invalid) - MAX_LISTED_ERRORS}]
+        raise AudienceError({"recipients": errors})
+    if not seen:
+        raise AudienceError({"recipients": [_("None of the recipients is valid.")]})
+    suppressed = suppressed_among(channel, list(seen))
+    recipients = [r for r in seen if r not in suppressed]
+    if not recipients:
+        raise AudienceError({"recipients": [_("Every recipient has opted out or is inactive.")]})
+    return Audience(
+        channel=channel,
+        recipients=recipients,
+        count=len(recipients),
+        invalid=len(invalid),
+        duplicates=len(raw_list) - len(invalid) - len(seen),
+        excluded=len(suppressed),
+    )
+
+
+def suppressed_among(channel, values) -> set[str]:
+    """The values that belong to opted-out or inactive contacts."""
+    column = "email" if channel == Channel.EMAIL else "phone"
+    found = set()
+    for batch in batched(values, LOOKUP_BATCH):
+        qs = Contact.objects.suppressed().filter(**{f"{column}__in": batch})
+        found.update(qs.values_list(column, flat=True))
+    return found
+
+
+def validate_sms_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise AudienceError({"message": [_("The message may not be empty.")]})
+    encoding, units, segments = sms_segments(body)
+    limit = settings.SMS_MAX_SEGMENTS
+    if segments > limit:
+        raise AudienceError(
+            {
+                "message": [
+                    ngettext(
+                        "The message needs %(segments)d SMS parts (%(units)d %(encoding)s characters); "
+                        "the maximum is %(limit)d part.",
+                        "The message needs %(segments)d SMS parts (%(units)d %(encoding)s characters); "
+                        "the maximum is %(limit)d parts.",
+                        limit,
+                    )
+                    % {"segments": segments, "units": units, "encoding": encoding, "limit": limit}
+                ]
+            }
+        )
+    return body

@@ -1,0 +1,56 @@
+"""Starting a bulk send: one Campaign row and one BackgroundJob, nothing per recipient."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jobs.models import BackgroundJob
+from jobs.tracking import start_job
+
+from .audience import Audience
+from .models import Campaign
+
+PLANNERS = {
+    Campaign.Channel.SMS: "notifications.tasks.send_sms_campaign",
+    Campaign.Channel.EMAIL: "notifications.tasks.send_email_campaign",
+}
+JOB_TYPES = {Campaign.Channel.SMS: BackgroundJob.JobType.SMS, Campaign.Channel.EMAIL: BackgroundJob.JobType.EMAIL}
+
+
+def job_title(channel, count) -> str:
+    if channel == Campaign.Channel.EMAIL:
+        return ngettext("Send email to %(count)d address", "Send email to %(count)d addresses", count) % {
+            "count": count
+        }
+    return ngettext("Send SMS to %(count)d number", "Send SMS to %(count)d numbers", count) % {"count": count}
+
+
+def start_campaign(user, audience: Audience, *, body: str, subject: str = "", html: str = "") -> Campaign:
+    """Create the campaign and its job; the planner task is enqueued when the transaction commits."""
+    channel = audience.channel
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            channel=channel,
+            subject=subject,
+            body=body,
+            html=html,
+            recipients=audience.recipients,
+            tag=audience.tag,
+            skipped_invalid=audience.invalid,
+            owner=user,
+        )
+        description = subject or body
+        if audience.tag:
+            description = _("Tag “%(tag)s”: %(text)s") % {"tag": audience.tag, "text": description}
+        campaign.job = start_job(
+            PLANNERS[channel],
+            user=user,
+            job_type=JOB_TYPES[channel],
+            title=job_title(channel, audience.count),
+            description=description[:1000],
+            kwargs={"campaign_id": campaign.pk},
+            total_items=audience.count,
+            metadata={"campaignId": campaign.pk, "channel": channel, "tag": audience.tag},
+        )
+        Campaign.objects.filter(pk=campaign.pk).update(job=campaign.job)
+    return campaign

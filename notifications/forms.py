@@ -1,0 +1,71 @@
+"""HTML forms for the CRM pages; they apply the same rules as the JSON API."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .audience import resolve_audience, validate_sms_body
+from .models import Campaign, Tag
+
+SEPARATORS = re.compile(r"[\n,;]+")
+
+
+class BulkSendForm(forms.Form):
+    channel = None
+    recipients = forms.CharField(
+        label=_("Recipients"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line (or separated by commas). Leave empty to send to a tag."),
+    )
+    tag = forms.ChoiceField(label=_("Tag"), required=False)
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+    skip_invalid = forms.BooleanField(label=_("Skip invalid recipients"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = Tag.objects.values_list("name", flat=True)
+        self.fields["tag"].choices = [("", _("— no tag —"))] + [(n, n) for n in names]
+
+    def recipient_list(self):
+        text = self.cleaned_data.get("recipients", "")
+        items = [s.strip() for s in SEPARATORS.split(text) if s.strip()]
+        return items or None
+
+    def body(self):
+        return self.cleaned_data["message"].strip()
+
+    def audience_and_body(self):
+        body = self.body()
+        audience = resolve_audience(
+            self.channel,
+            recipients=self.recipient_list(),
+            tag=self.cleaned_data.get("tag", ""),
+            skip_invalid=self.cleaned_data.get("skip_invalid", False),
+        )
+        return audience, body
+
+    def add_audience_errors(self, errors):
+        for name, messages in errors.items():
+            if isinstance(messages, dict):  # per-entry errors of the list
+                messages = [m for entry in messages.values() for m in entry]
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class BulkSmsForm(BulkSendForm):
+    channel = Campaign.Channel.SMS
+
+    def body(self):
+        return validate_sms_body(self.cleaned_data["message"])
+
+
+class BulkEmailForm(BulkSendForm):
+    channel = Campaign.Channel.EMAIL
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    html = forms.CharField(label=_("HTML version (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    field_order = ["recipients", "tag", "subject", "message", "html", "skip_invalid"]
+
+
+FORMS = {Campaign.Channel.SMS: BulkSmsForm, Campaign.Channel.EMAIL: BulkEmailForm}

@@ -1,0 +1,54 @@
+"""Bulk-send requests: shape checks here, audience and body rules in notifications.audience."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .audience import AudienceError, resolve_audience, validate_sms_body
+from .models import Campaign
+
+
+class BulkSendSerializer(serializers.Serializer):
+    channel = None
+    recipients = serializers.ListField(
+        child=serializers.JSONField(), required=False, allow_empty=True, help_text=_("Phone numbers or addresses.")
+    )
+    tag = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    message = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    skip_invalid = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        try:
+            attrs["body"] = self.validate_body(attrs.get("message", ""))
+            attrs["audience"] = resolve_audience(
+                self.channel,
+                recipients=attrs.get("recipients"),
+                tag=attrs.get("tag", ""),
+                skip_invalid=attrs.get("skip_invalid", False),
+            )
+        except AudienceError as exc:
+            raise serializers.ValidationError(exc.errors) from exc
+        return attrs
+
+    def validate_body(self, body):
+        return body
+
+
+class BulkSmsSerializer(BulkSendSerializer):
+    channel = Campaign.Channel.SMS
+
+    def validate_body(self, body):
+        return validate_sms_body(body)
+
+
+class BulkEmailSerializer(BulkSendSerializer):
+    channel = Campaign.Channel.EMAIL
+    subject = serializers.CharField(max_length=200)
+    html = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_body(self, body):
+        if not (body or "").strip():
+            raise AudienceError({"message": [_("The message may not be empty.")]})
+        return body.strip()
+
+
+SERIALIZERS = {Campaign.Channel.SMS: BulkSmsSerializer, Campaign.Channel.EMAIL: BulkEmailSerializer}

@@ -1,0 +1,89 @@
+"""Start a bulk send: validate, create the campaign and its job, answer at once."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .audience import AudienceError
+from .campaigns import start_campaign
+from .forms import FORMS
+from .models import Campaign
+from .serializers import SERIALIZERS, BulkSmsSerializer
+
+STARTED = {
+    Campaign.Channel.SMS: lambda: _("Sending SMS started"),
+    Campaign.Channel.EMAIL: lambda: _("Sending email started"),
+}
+
+
+def bad_request(errors):
+    return Response(
+        {"success": False, "message": _("The request is invalid."), "errors": errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class BulkSendView(APIView):
+    """POST /notifications/api/<channel>/bulk/ with {"recipients": [...]} or {"tag": ...}."""
+
+    @extend_schema(request=BulkSmsSerializer, responses={202: dict, 400: dict})
+    def post(self, request, channel):
+        serializer_class = SERIALIZERS.get(channel)
+        if serializer_class is None:
+            return bad_request({"channel": [_("Unknown channel “%(channel)s”.") % {"channel": channel[:20]}]})
+        try:
+            data = request.data
+        except ParseError:
+            return bad_request({"non_field_errors": [_("The body is not valid JSON.")]})
+        if not isinstance(data, dict):
+            return bad_request({"non_field_errors": [_("Expected a JSON object.")]})
+        serializer = serializer_class(data=data)
+        if not serializer.is_valid():
+            return bad_request(serializer.errors)
+        v = serializer.validated_data
+        campaign = start_campaign(
+            request.user, v["audience"], body=v["body"], subject=v.get("subject", ""), html=v.get("html", "")
+        )
+        return Response(answer(campaign, v["audience"]), status=status.HTTP_202_ACCEPTED)
+
+
+def answer(campaign, audience):
+    return {
+        "success": True,
+        "message": STARTED[campaign.channel](),
+        "jobId": campaign.job_id,
+        "campaignId": campaign.pk,
+        "recipients": audience.count,
+        "skippedInvalid": audience.invalid,
+        "duplicates": audience.duplicates,
+        "excluded": audience.excluded,
+    }
+
+
+@login_required
+def new_campaign(request, channel):
+    """The CRM's form page for a bulk send (same rules as the API)."""
+    form_class = FORMS[channel]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audience, body = form.audience_and_body()
+        except AudienceError as exc:
+            form.add_audience_errors(exc.errors)
+        else:
+            d = form.cleaned_data
+            campaign = start_campaign(
+                request.user, audience, body=body, subject=d.get("subject", ""), html=d.get("html", "")
+            )
+            messages.success(
+                request,
+                _("%(title)s: started as job #%(job)d.") % {"title": campaign.job.title, "job": campaign.job_id},
+            )
+            return redirect(request.path)
+    return render(request, "notifications/new_campaign.html", {"form": form, "channel": channel})

@@ -1,0 +1,165 @@
+"""POST /notifications/api/<channel>/bulk/: validation before anything is enqueued."""
+
+import pytest
+
+from jobs.models import BackgroundJob
+from notifications.demo import link_tags
+from notifications.models import Campaign, Contact, Delivery
+
+from .conftest import numbers, queue_lengths
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SMS_URL = "/notifications/api/sms/bulk/"
+EMAIL_URL = "/notifications/api/email/bulk/"
+
+
+def assert_nothing_started():
+    assert BackgroundJob.objects.count() == 0
+    assert Campaign.objects.count() == 0
+    assert Delivery.objects.count() == 0
+    assert sum(queue_lengths().values()) == 0
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"recipients": [], "message": "hi"}, "recipients"),
+        ({"recipients": ["nope", "123", ""], "message": "hi"}, "recipients"),
+        ({"recipients": ["nope", "123"], "message": "hi", "skip_invalid": True}, "recipients"),
+        ({"recipients": ["09121234567"], "message": "   "}, "message"),
+        ({"recipients": ["09121234567"], "message": "a" * 161 * 6}, "message"),
+        ({"recipients": ["09121234567"], "message": "س" * (67 * 6 + 1)}, "message"),
+        ({"recipients": ["09121234567"]}, "message"),
+        ({"message": "hi"}, "recipients"),
+        ({"recipients": ["09121234567"], "tag": "vip", "message": "hi"}, "recipients"),
+        ({"recipients": "09121234567", "message": "hi"}, "recipients"),
+        ({"tag": "no-such-tag", "message": "hi"}, "tag"),
+    ],
+)
+def test_bad_sms_request_gets_400_with_field_errors_and_nothing_enqueued(alice_client, purge_queues, payload, field):
+    response = alice_client.post(SMS_URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["success"] is False
+    assert field in response.json()["errors"]
+    assert_nothing_started()
+
+
+def test_invalid_numbers_are_listed_by_position(alice_client, purge_queues):
+    response = alice_client.post(
+        SMS_URL, {"recipients": ["09121234567", "bad", "+98912"], "message": "hi"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]["recipients"]) == {"1", "2"}
+    assert_nothing_started()
+
+
+def test_audience_over_the_maximum_is_refused(alice_client, purge_queues, settings):
+    settings.BULK_MAX_AUDIENCE = 10
+
+    response = alice_client.post(SMS_URL, {"recipients": numbers(11), "message": "hi"}, format="json")
+
+    assert response.status_code == 400
+    assert "maximum" in response.json()["errors"]["recipients"][0]
+    assert_nothing_started()
+
+
+def test_tag_audience_over_the_maximum_is_refused(alice_client, purge_queues, settings):
+    settings.BULK_MAX_AUDIENCE = 3
+    contacts = Contact.objects.bulk_create([Contact(phone=p) for p in numbers(4)])
+    link_tags({c.pk: ["vip"] for c in Contact.objects.filter(pk__in=[c.pk for c in contacts])})
+
+    response = alice_client.post(SMS_URL, {"tag": "vip", "message": "hi"}, format="json")
+
+    assert response.status_code == 400
+    assert "tag" in response.json()["errors"]
+    assert_nothing_started()
+
+
+def test_unknown_channel_is_a_400(alice_client, purge_queues):
+    response = alice_client.post(
+        "/notifications/api/fax/bulk/", {"recipients": ["09121234567"], "message": "hi"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "channel" in response.json()["errors"]
+    assert_nothing_started()
+
+
+def test_malformed_json_is_a_400(alice_client, purge_queues):
+    response = alice_client.post(SMS_URL, data='{"recipients": [', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    assert_nothing_started()
+
+
+def test_a_json_list_body_is_a_400(alice_client, purge_queues):
+    response = alice_client.post(SMS_URL, data="[1, 2]", content_type="application/json")
+
+    assert response.status_code == 400
+    assert_nothing_started()
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"recipients": ["not-an-address"], "subject": "News", "message": "hi"}, "recipients"),
+        ({"recipients": ["a@example.com"], "message": "hi"}, "subject"),
+        ({"recipients": ["a@example.com"], "subject": "News", "message": ""}, "message"),
+    ],
+)
+def test_bad_email_request_gets_400(alice_client, purge_queues, payload, field):
+    response = alice_client.post(EMAIL_URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert_nothing_started()
+
+
+def test_anonymous_user_is_refused(client, purge_queues):
+    response = client.post(SMS_URL, {"recipients": ["09121234567"], "message": "hi"}, content_type="application/json")
+
+    assert response.status_code in (401, 403)
+    assert_nothing_started()
+
+
+def test_valid_list_starts_one_job_and_enqueues_only_the_planner(alice, alice_client, purge_queues):
+    # given duplicates, an opted-out contact and (skipped) invalid entries
+    Contact.objects.create(phone="+989120000002", opted_out=True)
+    payload = {
+        "recipients": ["09120000000", "+989120000000", "0912 000 0001", "+989120000002", "bad"],
+        "message": "Hello",
+        "skip_invalid": True,
+    }
+
+    response = alice_client.post(SMS_URL, payload, format="json")
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["success"] is True and body["message"]
+    job = BackgroundJob.objects.get(pk=body["jobId"])
+    assert (job.created_by, job.job_type, job.total_items, job.status) == (alice, 0, 2, BackgroundJob.Status.PENDING)
+    assert job.title == "Send SMS to 2 numbers"
+    campaign = Campaign.objects.get(pk=body["campaignId"])
+    assert campaign.recipients == ["+989120000000", "+989120000001"]
+    assert (body["skippedInvalid"], body["duplicates"], body["excluded"]) == (1, 1, 1)
+    assert Delivery.objects.count() == 0  # the ledger is built by the worker
+    assert queue_lengths()["notifications"] == 1
+
+
+def test_tag_audience_counts_only_reachable_contacts(alice_client, purge_queues):
+    contacts = Contact.objects.bulk_create(
+        [Contact(phone=p, email=f"c{i}@example.com") for i, p in enumerate(numbers(5))]
+    )
+    link_tags({c.pk: ["vip"] for c in Contact.objects.all()})
+    Contact.objects.filter(phone=contacts[0].phone).update(opted_out=True)
+    Contact.objects.filter(phone=contacts[1].phone).update(is_active=False)
+
+    response = alice_client.post(EMAIL_URL, {"tag": "vip", "subject": "News", "message": "Hi"}, format="json")
+
+    assert response.status_code == 202
+    job = BackgroundJob.objects.get(pk=response.json()["jobId"])
+    assert (job.job_type, job.total_items) == (1, 3)
+    assert queue_lengths()["emails"] == 1
