@@ -228,6 +228,10 @@ BULK_RETRY_BACKOFF = env.int("BULK_RETRY_BACKOFF", default=2)  # seconds; chunk 
 
 # --- Reports --------------------------------------------------------------------
 REPORTS_EXPIRE_DAYS = env.int("REPORTS_EXPIRE_DAYS", default=7)
+# Report builds may run longer than other tasks; kept below the broker's visibility timeout.
+REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=1800)
+# Seconds slept after each report row: a test hook to make cancellation observable; 0 in production.
+REPORTS_ROW_DELAY = env.float("REPORTS_ROW_DELAY", default=0.0)
 
 LOGGING = {
     "version": 1,

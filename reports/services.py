@@ -1,0 +1,121 @@
+"""Domain functions for reports: request one, build its file, discard and expire files.
+
+A report's file is written to a local temporary file and saved through Django's
+default storage only once complete, so a cancelled or failed build never leaves
+a half file that looks like a finished report; the temporary file is always
+removed.
+"""
+
+import datetime as dt
+import os
+import tempfile
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jobs.models import BackgroundJob
+from jobs.tracking import start_job
+
+from .generators import get_kind
+from .models import Report
+from .writers import write
+
+JOB_TYPES = {
+    Report.Kind.CONTACTS: BackgroundJob.JobType.EXPORT,
+    Report.Kind.MESSAGING: BackgroundJob.JobType.REPORT,
+    Report.Kind.JOBS: BackgroundJob.JobType.REPORT,
+}
+
+
+def expiry_from_now():
+    return timezone.now() + dt.timedelta(days=settings.REPORTS_EXPIRE_DAYS)
+
+
+def report_title(kind, fmt, params) -> str:
+    label = Report.Kind(kind).label
+    if params.get("from") or params.get("to"):
+        return _("%(report)s %(from)s to %(to)s (%(format)s)") % {
+            "report": label,
+            "from": params.get("from", ""),
+            "to": params.get("to", ""),
+            "format": fmt.upper(),
+        }
+    return _("%(report)s (%(format)s)") % {"report": label, "format": fmt.upper()}
+
+
+def request_report(user, kind, fmt, parameters) -> Report:
+    """Create the report and its job; the task is enqueued when the transaction commits."""
+    from .tasks import generate_report
+
+    with transaction.atomic():
+        report = Report.objects.create(
+            kind=kind, format=fmt, parameters=parameters, owner=user, expires_at=expiry_from_now()
+        )
+        report.job = start_job(
+            generate_report,
+            user=user,
+            job_type=JOB_TYPES[kind],
+            title=report_title(kind, fmt, parameters),
+            description=", ".join(f"{k}={v}" for k, v in sorted(parameters.items())),
+            kwargs={"report_id": report.pk},
+            metadata={"report_id": report.pk, "download_url": report.get_download_url()},
+        )
+        report.save(update_fields=["job"])
+    return report
+
+
+def count_rows(report: Report) -> int:
+    return get_kind(report.kind).count(report.parameters)
+
+
+def build_report_file(report: Report, on_row=None) -> Report:
+    """Generate the report's rows into a temporary file, then save it to storage.
+
+    `on_row` is called after every data row and may raise writers.Cancelled;
+    whatever happens, the temporary file is removed and nothing is stored unless
+    every row was written.
+    """
+    kind = get_kind(report.kind)
+    fd, tmp = tempfile.mkstemp(prefix=f"report-{report.pk}-", suffix=f".{report.format}")
+    os.close(fd)
+    try:
+        params = report.parameters
+        sheets = kind.sheets(params) if report.format == Report.Format.XLSX else ()
+        rows = write(report.format, tmp, kind.rows(params), on_row, title=kind.sheet_title(), sheets=sheets)
+        name = f"{report.kind}-{timezone.localdate():%Y%m%d}-{report.pk}.{report.format}"
+        with open(tmp, "rb") as fh:
+            report.file.save(name, File(fh), save=False)
+        report.row_count, report.size = rows, report.file.size
+        report.completed_at = timezone.now()
+        report.expires_at = expiry_from_now()
+        report.save(update_fields=["file", "row_count", "size", "completed_at", "expires_at"])
+    finally:
+        os.unlink(tmp)
+    return report
+
+
+def discard_file(report: Report):
+    """Remove a report's stored file (cancelled at the last moment, expired, deleted)."""
+    if report.file:
+        report.file.delete(save=False)
+    Report.objects.filter(pk=report.pk).update(file="", row_count=0, size=0, completed_at=None)
+
+
+def delete_expired_reports(now=None, batch=500) -> int:
+    """Delete reports (rows and files) past their expiry, except those still being built."""
+    now = now or timezone.now()
+    deleted = 0
+    while True:
+        expired = list(
+            Report.objects.filter(expires_at__lte=now)
+            .exclude(job__status__in=BackgroundJob.ACTIVE)
+            .order_by("pk")[:batch]
+        )
+        if not expired:
+            return deleted
+        # Files go with their rows (reports.signals deletes a deleted report's file).
+        Report.objects.filter(pk__in=[r.pk for r in expired]).delete()
+        deleted += len(expired)
