@@ -70,6 +70,8 @@ def progress_values(page, job_id, until):
             value = int(bar.get_attribute("aria-valuenow") or 0)
             if not values or value != values[-1]:
                 values.append(value)
+                if 0 < value < 100 and len(values) == 3:
+                    screenshot(page, "02b-widget-progress")
         page.wait_for_timeout(250)
     return values
 
@@ -136,3 +138,23 @@ def test_user_cancels_a_running_bulk_sms_from_the_jobs_page(page, alice, custome
     assert job.status == Status.CANCELLED
     assert 0 < job.processed_items < AUDIENCE
     expect(page.locator("#jobRetry")).to_be_visible()
+
+
+def test_finished_report_shows_a_download_toast(page, alice, customers, sms_worker):
+    login(page, "alice", "alice-password")
+
+    # when: alice exports the tagged contacts as CSV from the dashboard
+    page.select_option("#reportKind", "contacts")
+    page.fill("#reportTag", customers.name)
+    page.click("#reportForm button[type=submit]")
+    expect(page.locator("#reportForm .alert-success")).to_be_visible()
+    job = BackgroundJob.objects.latest("id")
+
+    # then: once it is done, a toast says "report ready - download" with the file's link
+    toast = page.locator(f'.job-toast[data-job-id="{job.pk}"]')
+    expect(toast).to_contain_text("report ready - download", timeout=30_000)
+    screenshot(page, "08-report-ready-toast")
+    with page.expect_download() as download:
+        toast.locator("a.job-download").click()
+    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert len(lines) == AUDIENCE + 1  # header + one row per contact

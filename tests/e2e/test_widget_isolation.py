@@ -25,18 +25,22 @@ def test_bob_never_sees_alices_jobs_in_the_widget(page, alice, bob):
     add_job(alice, "alice secret campaign", Status.RUNNING)
     add_job(alice, "alice second campaign", Status.PENDING)
     add_job(alice, "alice old campaign", Status.COMPLETED)
-    add_job(bob, "bob campaign", Status.RUNNING)
+    bobs = add_job(bob, "bob campaign", Status.RUNNING)
 
-    # when: bob logs in and the widget has polled the active endpoint
-    with page.expect_response(lambda r: "/jobs/api/active/" in r.url, timeout=15_000) as polled:
-        login(page, "bob", "bob-password")
-    assert polled.value.status == 200
+    # when: bob logs in, then both users' jobs move on and the widget polls again
+    login(page, "bob", "bob-password")
     page.click("#page-header-jobs-dropdown")
+    with page.expect_response(lambda r: "/jobs/api/active/" in r.url and r.status == 200, timeout=20_000) as polled:
+        BackgroundJob.objects.filter(created_by=alice).update(progress=90, processed_items=90)
+        BackgroundJob.objects.filter(pk=bobs.pk).update(progress=70, processed_items=70)
+    body = polled.value.json()
 
-    # then
+    # then: only bob's job, in the API answer and in the widget
+    assert [job["title"] for job in body["jobs"]] == ["bob campaign"]
     expect(page.locator("#headerJobsBadge")).to_have_text("1")
     expect(page.locator("#headerJobsActive .job-item")).to_have_count(1)
     expect(page.locator("#headerJobsActive .job-item .job-title")).to_have_text("bob campaign")
+    expect(page.locator("#headerJobsActive .job-progress-text")).to_have_text("70% - 70/100")
     assert "alice" not in page.content()
     screenshot(page, "20-widget-bob-only-his-jobs")
 
