@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from jobs.models import BackgroundJob
-from tests.e2e.conftest import e2e, login, screenshot
+from tests.e2e.conftest import RequestLog, e2e, login, screenshot
 
 pytestmark = [*e2e, pytest.mark.django_db(transaction=True)]
 Status = BackgroundJob.Status
@@ -29,7 +29,8 @@ def test_bob_never_sees_alices_jobs_in_the_widget(page, alice, bob):
 
     # when: bob logs in, then both users' jobs move on and the widget polls again
     login(page, "bob", "bob-password")
-    page.click("#page-header-jobs-dropdown")
+    page.focus("#page-header-jobs-dropdown")
+    page.keyboard.press("Enter")  # keyboard reachable: opens the menu
     with page.expect_response(lambda r: "/jobs/api/active/" in r.url and r.status == 200, timeout=20_000) as polled:
         BackgroundJob.objects.filter(created_by=alice).update(progress=90, processed_items=90)
         BackgroundJob.objects.filter(pk=bobs.pk).update(progress=70, processed_items=70)
@@ -43,6 +44,29 @@ def test_bob_never_sees_alices_jobs_in_the_widget(page, alice, bob):
     expect(page.locator("#headerJobsActive .job-progress-text")).to_have_text("70% - 70/100")
     assert "alice" not in page.content()
     screenshot(page, "20-widget-bob-only-his-jobs")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "bob campaign"
+
+
+def test_polling_pauses_while_the_tab_is_hidden(page, bob):
+    add_job(bob, "bob campaign", Status.RUNNING)
+    login(page, "bob", "bob-password")
+    active_requests = RequestLog(page, "/jobs/api/active/")
+
+    # when: the tab is hidden longer than the 5 s interval
+    page.evaluate(
+        """() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+                   document.dispatchEvent(new Event("visibilitychange")); }"""
+    )
+    page.wait_for_timeout(6_000)
+
+    # then: no polling; visible again, it polls at once
+    assert active_requests.count() == 0
+    with page.expect_request(lambda r: "/jobs/api/active/" in r.url, timeout=2_000):
+        page.evaluate(
+            """() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => false});
+                       document.dispatchEvent(new Event("visibilitychange")); }"""
+        )
 
 
 def test_widget_is_hidden_for_a_user_without_active_jobs(page, alice, bob):
