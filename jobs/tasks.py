@@ -68,6 +68,17 @@ def count_items_resumable(job, items: int = 10, delay: float = 0):
 def count_items_flaky(job, items: int = 5, failing_attempts: int = 1):
     """A demo of the retry policy: the first `failing_attempts` attempts hit a
     transient error (RetryableError), later ones count normally."""
+    _count_unless_failing(job, items, failing_attempts)
+
+
+@shared_task(base=JobTask, max_retries=5, retry_backoff=False, default_retry_delay=0)
+def count_items_flaky_no_delay(job, items: int = 5, failing_attempts: int = 1):
+    """count_items_flaky retried at once (countdown 0): the next attempt starts while
+    the failed one is still winding down."""
+    _count_unless_failing(job, items, failing_attempts)
+
+
+def _count_unless_failing(job, items, failing_attempts):
     if job.load().attempts <= failing_attempts:
         raise RetryableError("the counting service is unavailable")
     job.set_total(items)
@@ -76,18 +87,20 @@ def count_items_flaky(job, items: int = 5, failing_attempts: int = 1):
 
 
 @shared_task(base=JobTask)
-def count_items_in_chunks(job, items: int = 100, chunks: int = 20):
+def count_items_in_chunks(job, items: int = 100, chunks: int = 20, delay: float = 0):
     """A demo fan-out: sets the total, then counts in `chunks` parallel chunk tasks;
     the chunk that finishes the last item completes the job (exactly once)."""
     job.set_total(items)
     size, extra = divmod(items, chunks)
     for n in range(chunks):
-        count_chunk.apply_async(args=[job.id, size + (1 if n < extra else 0)])
+        count_chunk.apply_async(args=[job.id, size + (1 if n < extra else 0), delay])
 
 
 @shared_task(base=JobTask)
-def count_chunk(job, items: int):
+def count_chunk(job, items: int, delay: float = 0):
     """One chunk of count_items_in_chunks. Returns whether this chunk completed the job."""
     for _ in range(items):
+        if delay:
+            time.sleep(delay)
         job.advance(success=1)
     return {"completed": job.complete_if_done()}

@@ -234,11 +234,13 @@ class JobTracker:
         job already finished (e.g. cancelled while queued): the task must not run."""
         now = timezone.now()
         attempt = Case(When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField())
-        started = BackgroundJob.objects.filter(pk=self.id, status=Status.PENDING).update(
+        # One UPDATE (no window between a "pending" and a "running" attempt for a
+        # concurrent status change to slip through).
+        started = BackgroundJob.objects.filter(pk=self.id, status__in=ACTIVE).update(
             status=Status.RUNNING, heartbeat_at=now, attempts=attempt,
             started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
         )  # fmt: skip
-        return bool(started or self._running().update(heartbeat_at=now, attempts=attempt))
+        return bool(started)
 
     def set_total(self, total: int):
         self._running().update(total_items=total, progress=_progress(F("processed_items") + 0))
@@ -341,6 +343,7 @@ class JobTask(DjangoTask):
         if not job.begin(task_id=self.request.id):
             logger.info("job %s already finished; %s skipped", job_id, self.name)
             return None
+        self.request.job_tracker = job
         try:
             # The worker's tracer already pushed this request, so retries resend the job id.
             return self.run(job, *args, **kwargs)
@@ -350,11 +353,20 @@ class JobTask(DjangoTask):
     def on_success(self, retval, task_id, args, kwargs):
         JobTracker(args[0]).complete_if_done()
 
-    def on_retry(self, exc, task_id, args, kwargs, einfo):
-        # Waiting for the countdown is not "running": keep the reaper away.
-        BackgroundJob.objects.filter(pk=args[0], status=Status.RUNNING, task_id=task_id).update(
-            status=Status.PENDING
-        )
+    def retry(self, *args, **kwargs):
+        # Waiting for the countdown is not "running": keep the reaper away. Done
+        # *before* the retry message is sent (not in on_retry, which runs after):
+        # the next attempt may start at once (jitter can make the countdown 0) and
+        # must find the job Pending, never have it flipped back under its feet.
+        request = self.request
+        tracker = getattr(request, "job_tracker", None)
+        max_retries = kwargs.get("max_retries", self.max_retries)
+        if tracker is not None and (max_retries is None or request.retries < max_retries):
+            tracker.flush()
+            BackgroundJob.objects.filter(pk=tracker.id, status=Status.RUNNING, task_id=request.id).update(
+                status=Status.PENDING
+            )
+        return super().retry(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         fail_job(args[0], user_message(exc))

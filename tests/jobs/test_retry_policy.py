@@ -1,0 +1,55 @@
+"""Transient errors (RetryableError) are retried per the task's policy, visibly."""
+
+import pytest
+
+from jobs.models import BackgroundJob
+from jobs.tasks import count_items_flaky, count_items_flaky_no_delay
+from jobs.tracking import start_job
+from tests.workers import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Status = BackgroundJob.Status
+
+
+def finished(job):
+    job.refresh_from_db()
+    return job.status in BackgroundJob.FINISHED
+
+
+def test_transient_error_is_retried_then_the_job_completes(worker, alice):
+    # given a task whose first attempt hits a transient error
+    job = start_job(count_items_flaky, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 1})
+
+    wait_for(lambda: finished(job), message="job to finish")
+
+    # then the second attempt did the work
+    assert job.status == Status.COMPLETED
+    assert job.attempts == 2
+    assert (job.processed_items, job.success_count) == (5, 5)
+    assert job.error_message == ""
+
+
+def test_persistent_error_fails_after_max_attempts_with_a_user_safe_message(worker, alice):
+    # given a task that always hits a transient error (policy: 2 retries)
+    job = start_job(count_items_flaky, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 99})
+
+    wait_for(lambda: finished(job), message="job to fail")
+
+    # then it ran 1 + 2 times and failed with a message for users, not a traceback
+    assert job.status == Status.FAILED
+    assert job.attempts == count_items_flaky.max_retries + 1 == 3
+    assert "gave up after several attempts" in job.error_message
+    assert "Traceback" not in job.error_message and "RetryableError" not in job.error_message
+    assert "unavailable" not in job.error_message  # the technical detail stays in the logs / TaskResult
+
+
+def test_immediate_retries_each_find_the_job_pending(worker, alice):
+    # given retries without countdown: each next attempt starts while the last one winds down
+    job = start_job(count_items_flaky_no_delay, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 5})
+
+    wait_for(lambda: finished(job), message="job to finish")
+
+    # then every attempt ran and the sixth completed the job
+    assert job.status == Status.COMPLETED
+    assert job.attempts == 6
+    assert job.processed_items == 5
