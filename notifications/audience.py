@@ -66,7 +66,9 @@ def _tag_audience(channel, tag):
 
 
 def _list_audience(channel, raw_list, skip_invalid):
-    if not isinstance(raw_list, list) or not raw_list:
+    if not isinstance(raw_list, list):
+        raise AudienceError({"recipients": [_("Expected a list of recipients.")]})
+    if not raw_list:
         raise AudienceError({"recipients": [_("This list may not be empty.")]})
     if len(raw_list) > settings.BULK_MAX_AUDIENCE:
         raise AudienceError({"recipients": [_too_many(len(raw_list))]})

@@ -17,14 +17,15 @@ import random
 import smtplib
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Case, CharField, Count, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,8 +166,6 @@ class SmsSender:
         self.backend = backend or get_sms_backend()
         self.supports_idempotency = self.backend.supports_idempotency
         self.width = max(settings.BULK_SEND_CONCURRENCY, 1)
-        # Idempotent providers can take bigger claims: a crash costs only a resend.
-        self.claim_size = self.width * (4 if self.supports_idempotency else 1)
         spec = settings.SMS_RATE_LIMIT.strip()
         self.rate_limit = RateLimit(spec, self.backend.name) if spec else None
 
@@ -193,8 +192,26 @@ class SmsSender:
                 logger.exception("SMS backend crashed sending delivery %s", delivery.pk)
             return Outcome(delivery, error=str(exc) or type(exc).__name__, retryable=retryable)
 
-    def send_all(self, deliveries):
-        return list(self.pool.map(self._send_one, deliveries))
+    def run(self, ids, stop, *, last_try=False) -> bool:
+        """Send the rows of `ids` still queued, keeping `width` sends in flight: rows are
+        claimed `width` at a time as room frees up, and outcomes recorded in batches.
+        Returns True if it stopped early (job cancelled or finished)."""
+        pending, in_flight, done, stopped = deque(ids), set(), [], False
+        while in_flight or (pending and not stopped):
+            if pending and not stopped and len(in_flight) < 2 * self.width:
+                if stop():
+                    stopped = True
+                    continue
+                batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
+                in_flight.update(self.pool.submit(self._send_one, d) for d in claim(batch))
+                continue
+            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            done.extend(f.result() for f in finished)
+            if len(done) >= self.width or not in_flight:
+                record(done, last_try=last_try)
+                done = []
+        record(done, last_try=last_try)
+        return stopped
 
 
 def _is_programming_error(exc):
@@ -229,11 +246,19 @@ class EmailSender:
         msg.connection = self.connection
         return msg
 
+    def run(self, ids, stop, *, last_try=False) -> bool:
+        for batch in batched(ids, self.claim_size):
+            if stop():
+                return True
+            record(self.send_all(claim(batch)), last_try=last_try)
+        return False
+
     def send_all(self, deliveries):
         outcomes = []
         for delivery in deliveries:
             msg = self._message(delivery)
             try:
+                self.connection.open()  # no-op while open: one connection for the whole chunk
                 msg.send()
                 outcomes.append(Outcome(delivery, message_id=msg.extra_headers["Message-ID"]))
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
@@ -283,24 +308,73 @@ def claim(ids) -> list[Delivery]:
 
 
 def record(outcomes, *, last_try=False):
-    """Write each outcome, only onto rows this send still owns (status sending, our token)."""
+    """Write outcomes (at most three UPDATEs), only onto rows the senders still own:
+    status "sending" and one of their claim tokens."""
+    if not outcomes:
+        return
     now = timezone.now()
     max_attempts = settings.BULK_MAX_ATTEMPTS
+    sent, retry, failed = [], [], []
+    for o in outcomes:
+        if o.ok:
+            sent.append((o.delivery, o.message_id[:100]))
+        elif o.retryable and not last_try and o.delivery.attempts < max_attempts:
+            retry.append((o.delivery, o.error[:1000]))
+        else:
+            error = o.error
+            if o.retryable:
+                error = _("Gave up after %(n)d attempts: %(error)s") % {"n": o.delivery.attempts, "error": o.error}
+            failed.append((o.delivery, error[:1000]))
+
+    def owned(pairs):
+        return Delivery.objects.filter(
+            pk__in=[d.pk for d, _ in pairs], status=Status.SENDING, claim__in={d.claim for d, _ in pairs}
+        )
+
+    def per_row(pairs):
+        return Case(*[When(pk=d.pk, then=Value(v)) for d, v in pairs], default=Value(""), output_field=CharField())
+
     with transaction.atomic():
-        for o in outcomes:
-            d = o.delivery
-            owned = Delivery.objects.filter(pk=d.pk, status=Status.SENDING, claim=d.claim)
-            if o.ok:
-                owned.update(
-                    status=Status.SENT, provider_message_id=o.message_id[:100], error="", sent_at=now, updated_at=now
-                )
-            elif o.retryable and not last_try and d.attempts < max_attempts:
-                owned.update(status=Status.QUEUED, claim="", error=o.error[:1000], updated_at=now)
+        if sent:
+            owned(sent).update(
+                status=Status.SENT, provider_message_id=per_row(sent), error="", sent_at=now, updated_at=now
+            )
+        if retry:
+            owned(retry).update(status=Status.QUEUED, claim="", error=per_row(retry), updated_at=now)
+        if failed:
+            owned(failed).update(status=Status.FAILED, error=per_row(failed), updated_at=now)
+
+
+class StopCheck:
+    """Has the owner cancelled the job (or has it finished)? Read at most every
+    JOBS_PROGRESS_INTERVAL seconds, heartbeating the job as it goes.
+
+    Unlike JobTracker.cancelled(), a Pending job is not a reason to stop: the reaper's
+    resume and a planner retry both set Pending while chunks keep working.
+    """
+
+    def __init__(self, job):
+        self.job = job
+        self.cancel_requested = False
+        self._last = 0.0
+        self._stop = False
+
+    def __call__(self, force=False) -> bool:
+        if self._stop:
+            return True
+        if force or time.monotonic() - self._last >= self.job.interval:
+            self._last = time.monotonic()
+            row = BackgroundJob.objects.filter(pk=self.job.id).values_list("status", "cancel_requested").first()
+            if row is None or row[1] or row[0] in BackgroundJob.FINISHED:
+                self._stop, self.cancel_requested = True, bool(row and row[1])
             else:
-                error = o.error
-                if o.retryable:
-                    error = _("Gave up after %(n)d attempts: %(error)s") % {"n": d.attempts, "error": o.error}
-                owned.update(status=Status.FAILED, error=error[:1000], updated_at=now)
+                self.job.heartbeat()
+        return self._stop
+
+    def finish(self):
+        """Cancel the job if its owner asked (a finished job is left alone)."""
+        if self.cancel_requested:
+            self.job.mark_cancelled()
 
 
 def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=None) -> int:
@@ -309,17 +383,11 @@ def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=N
     campaign = Campaign.objects.get(pk=campaign_id)
     rows = Delivery.objects.filter(campaign_id=campaign_id, pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    cancelled = False
+    stop = StopCheck(job)
     with sender_for(campaign, backend) as sender:
-        for batch in batched(ids, sender.claim_size):
-            if job.cancelled():
-                cancelled = True
-                break
-            claimed = claim(batch)
-            if claimed:
-                record(sender.send_all(claimed), last_try=last_try)
+        stopped = sender.run(ids, stop, last_try=last_try)
     resync_counts(job, campaign_id)
-    if cancelled:
-        job.mark_cancelled()
+    if stopped:
+        stop.finish()
         return 0
     return rows.filter(status=Status.QUEUED).count()

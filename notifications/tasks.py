@@ -33,8 +33,9 @@ def plan_campaign(job, campaign_id, chunk_task):
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
     sending.recover_interrupted(campaign, resend=resend)
     sending.resync_counts(job, campaign_id)
-    if job.cancelled(force=True):
-        return job.mark_cancelled()
+    stop = sending.StopCheck(job)
+    if stop(force=True):
+        return stop.finish()
     ranges = sending.chunk_ranges(campaign, settings.BULK_CHUNK_SIZE)
     for first_id, last_id in ranges:
         chunk_task.apply_async(args=[job.id, campaign_id, first_id, last_id])

@@ -25,6 +25,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 512
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        pass  # clients killed mid-request (crash tests) reset their connections
+
 
 class FakeSmsGateway:
     def __init__(self, latency=0.0, failure_rate=0.0, timeout_rate=0.0, hang=2.0, rate_limit=None, api_key="test-key",
@@ -137,6 +140,7 @@ class FakeSmsGateway:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients can pool connections
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stall)
     gateway: FakeSmsGateway
 
     def do_POST(self):

@@ -122,11 +122,14 @@ class Command(BaseCommand):
         for batch in batched(good, BATCH):
             with transaction.atomic():
                 before = Contact.objects.count()
-                Contact.objects.bulk_create([Contact(**fields) for fields, _ in batch], ignore_conflicts=True)
+                # Phone numbers are unique (conflicts ignored); email-only contacts are matched by address.
+                emails = [f["email"] for f, _ in batch if not f["phone"]]
+                known = set(Contact.objects.filter(email__in=emails, phone="").values_list("email", flat=True))
+                new = [Contact(**f) for f, _ in batch if f["phone"] or f["email"] not in known]
+                Contact.objects.bulk_create(new, ignore_conflicts=True)
                 created += Contact.objects.count() - before
                 phones = [f["phone"] for f, _ in batch if f["phone"]]
                 by_phone = dict(Contact.objects.filter(phone__in=phones).values_list("phone", "pk"))
-                emails = [f["email"] for f, _ in batch if not f["phone"]]
                 by_email = dict(Contact.objects.filter(email__in=emails, phone="").values_list("email", "pk"))
                 links = {}
                 for fields, tags in batch:

@@ -1,0 +1,110 @@
+"""The ledger functions the tasks call, run in-process with the locmem backend."""
+
+import pytest
+
+from notifications.audience import resolve_audience
+from notifications.backends import locmem
+from notifications.campaigns import start_campaign
+from notifications.demo import link_tags
+from notifications.models import Contact, Delivery
+from notifications.sending import build_ledger, claim, recover_interrupted, send_chunk
+
+from .conftest import numbers
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeJob:
+    """Stands in for the JobTracker when domain functions are called directly."""
+
+    id = None
+    interval = 0
+
+    def __init__(self):
+        self.counts = None
+
+    def set_counts(self, processed, success, failed):
+        self.counts = (processed, success, failed)
+
+    def heartbeat(self):
+        pass
+
+
+@pytest.fixture
+def campaign(alice, settings):
+    settings.SMS_BACKEND = "locmem"
+    locmem.outbox.clear()
+    return start_campaign(alice, resolve_audience("sms", recipients=numbers(10)), body="Hi")
+
+
+def run_chunk(campaign, job=None):
+    job = job or FakeJob()
+    job.id = campaign.job_id
+    ids = campaign.deliveries.values_list("pk", flat=True)
+    return send_chunk(job, campaign.pk, min(ids), max(ids)), job
+
+
+def test_ledger_is_built_once_even_when_rebuilt(campaign):
+    assert build_ledger(campaign) == 10
+    campaign.ledger_ready = False
+    assert build_ledger(campaign) == 10
+    keys = set(campaign.deliveries.values_list("idempotency_key", flat=True))
+    assert len(keys) == 10
+    assert campaign.deliveries.get(recipient=numbers(1)[0]).idempotency_key == campaign.idempotency_key(numbers(1)[0])
+
+
+def test_tag_ledger_leaves_out_opted_out_contacts(alice, settings):
+    Contact.objects.bulk_create([Contact(phone=p) for p in numbers(4)])
+    link_tags({c.pk: ["vip"] for c in Contact.objects.all()})
+    c = start_campaign(alice, resolve_audience("sms", tag="vip"), body="Hi")
+    Contact.objects.filter(phone=numbers(1)[0]).update(opted_out=True)  # opts out after the trigger
+
+    assert build_ledger(c) == 3
+
+
+def test_a_row_is_claimed_by_one_sender_only(campaign):
+    build_ledger(campaign)
+    ids = list(campaign.deliveries.values_list("pk", flat=True))
+
+    first, second = claim(ids), claim(ids)
+
+    assert len(first) == 10 and second == []
+    assert campaign.deliveries.filter(status="sending", attempts=1).count() == 10
+
+
+def test_chunk_sends_queued_rows_and_skips_final_ones(campaign):
+    build_ledger(campaign)
+    campaign.deliveries.filter(recipient=numbers(1)[0]).update(status="sent")
+
+    left, job = run_chunk(campaign)
+
+    assert left == 0
+    assert sorted(m.to for m in locmem.outbox) == numbers(9, start=1)
+    assert job.counts == (10, 10, 0)
+    run_chunk(campaign)
+    assert len(locmem.outbox) == 9  # a second run sends nothing
+
+
+def test_rows_stuck_in_sending_are_failed_as_unknown_without_idempotency(campaign):
+    build_ledger(campaign)
+    claim(list(campaign.deliveries.values_list("pk", flat=True))[:3])
+
+    assert recover_interrupted(campaign, resend=False) == 3
+
+    failed = campaign.deliveries.filter(status=Delivery.Status.FAILED)
+    assert failed.count() == 3 and all("Outcome unknown" in e for e in failed.values_list("error", flat=True))
+    run_chunk(campaign)
+    assert len(locmem.outbox) == 7
+
+
+def test_rows_stuck_in_sending_are_resent_with_their_key_when_the_provider_dedupes(campaign):
+    build_ledger(campaign)
+    claim(list(campaign.deliveries.values_list("pk", flat=True))[:3])
+
+    assert recover_interrupted(campaign, resend=True) == 3
+
+    run_chunk(campaign)
+    assert len(locmem.outbox) == 10
+    assert {m.idempotency_key for m in locmem.outbox} == set(
+        campaign.deliveries.values_list("idempotency_key", flat=True)
+    )

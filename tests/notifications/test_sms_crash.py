@@ -1,0 +1,73 @@
+"""Bulk SMS through the HTTP gateway backend on real workers that get killed mid-send."""
+
+import pytest
+
+from jobs.models import BackgroundJob
+from jobs.tracking import resume_job
+from notifications.audience import resolve_audience
+from notifications.campaigns import start_campaign
+from notifications.models import Delivery
+from notifications.sending import ledger_counts
+from tests.workers import wait_for
+
+from .conftest import gateway_env, numbers, wait_finished
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Status = BackgroundJob.Status
+
+
+def start_sms(user, recipients, body="Hello from the CRM"):
+    return start_campaign(user, resolve_audience("sms", recipients=recipients), body=body)
+
+
+def assert_counters_match_ledger(job, campaign):
+    job.refresh_from_db()
+    sent, failed = ledger_counts(campaign.pk)
+    assert (job.processed_items, job.success_count, job.failed_count) == (sent + failed, sent, failed)
+    assert not campaign.deliveries.exclude(status__in=Delivery.FINAL).exists()
+
+
+def test_bulk_sms_reaches_every_recipient_once(worker_factory, gateway, alice):
+    # given
+    worker_factory(env=gateway_env(gateway))
+    recipients = numbers(300)
+
+    # when
+    campaign = start_sms(alice, recipients)
+    job = wait_finished(campaign.job)
+
+    # then
+    assert job.status == Status.COMPLETED
+    assert (job.total_items, job.success_count, job.failed_count, job.progress) == (300, 300, 0, 100)
+    assert gateway.accepted == {r: 1 for r in recipients}
+    assert_counters_match_ledger(job, campaign)
+    assert campaign.deliveries.filter(provider_message_id="").count() == 0
+
+
+def test_killed_workers_resume_without_sending_twice(worker_factory, gateway, alice):
+    # given a gateway slow enough to catch sends in flight
+    gateway.latency = 0.01
+    env = gateway_env(gateway)
+    recipients = numbers(2000)
+    worker = worker_factory(env=env)
+    campaign = start_sms(alice, recipients)
+    job = campaign.job
+
+    # when the worker is SIGKILLed mid-send at several points, restarted and the job resumed (as the reaper does)
+    for kill_at in (250, 900, 1500):
+        wait_for(lambda n=kill_at: gateway.total_accepted >= n, timeout=60, message=f"{kill_at} messages accepted")
+        worker.kill()
+        job.refresh_from_db()
+        assert job.status == Status.RUNNING
+        worker = worker_factory(env=env)
+        assert resume_job(job)
+    wait_finished(job, timeout=90)
+
+    # then every recipient got exactly one message and the counters equal the ledger
+    assert job.status == Status.COMPLETED
+    assert gateway.accepted == {r: 1 for r in recipients}
+    assert job.success_count + job.failed_count == 2000
+    assert job.success_count == 2000
+    # the kills did catch messages in flight: they were resent with their idempotency key
+    assert gateway.duplicates > 0
+    assert_counters_match_ledger(job, campaign)
