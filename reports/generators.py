@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 CHUNK_SIZE = 2000
 TOP_REASONS = 3
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+YES_NO = {True: "yes", False: "no"}
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,11 @@ def date_range(params) -> tuple[dt.datetime, dt.datetime]:
 def cell(value):
     """A value as written to a file: local times as text, booleans as yes/no."""
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else str(value)
+        return timezone.localtime(value).strftime(TIME_FORMAT) if timezone.is_aware(value) else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return YES_NO[value]
     if value is None:
         return ""
     return value
@@ -97,20 +99,32 @@ def contacts_rows(params) -> Iterator[list]:
     from notifications.models import Contact
 
     Through = Contact.tags.through
+    tz = timezone.get_current_timezone()
     yield [_("ID"), _("Name"), _("Phone"), _("Email"), _("Tags"), _("Active"), _("Opted out"), _("Created")]
-    qs = _contacts(params).order_by("id").values_list(*CONTACT_FIELDS)
+    contacts = _contacts(params).order_by("id")
     last = 0
     while True:
-        page = list(qs.filter(id__gt=last)[:CHUNK_SIZE])
+        page_qs = contacts.filter(id__gt=last)[:CHUNK_SIZE]
+        page = list(page_qs.values_list(*CONTACT_FIELDS))
         if not page:
             return
-        ids = [row[0] for row in page]
         tags = defaultdict(list)
-        for contact_id, name in Through.objects.filter(contact_id__in=ids).values_list("contact_id", "tag__name"):
+        # The page as a subquery, not a list of ids: short SQL whatever the page size.
+        in_page = Through.objects.filter(contact_id__in=page_qs.values("id"))
+        for contact_id, name in in_page.values_list("contact_id", "tag__name"):
             tags[contact_id].append(name)
         for pk, name, phone, email, active, opted_out, created in page:
-            yield [pk, name, phone, email, ", ".join(sorted(tags[pk])), cell(active), cell(opted_out), cell(created)]
-        last = ids[-1]
+            yield [
+                pk,
+                name,
+                phone,
+                email,
+                ", ".join(sorted(tags[pk])) if pk in tags else "",
+                YES_NO[active],
+                YES_NO[opted_out],
+                created.astimezone(tz).strftime(TIME_FORMAT),  # cell(), inlined: this loop runs a million times
+            ]
+        last = page[-1][0]
 
 
 # --- messaging report ----------------------------------------------------------------------

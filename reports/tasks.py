@@ -4,8 +4,9 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
-from jobs.tracking import JobTask
+from jobs.tracking import JobError, JobTask
 
 from . import daily, services
 from .models import Report
@@ -19,7 +20,9 @@ from .writers import Cancelled
 )
 def generate_report(job, report_id):
     """Build one requested report: progress in rows, stops on cancel, records the file on success."""
-    report = Report.objects.get(pk=report_id)
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        raise JobError(_("The report was deleted before it could be built."))
     job.set_total(services.count_rows(report))
     delay = settings.REPORTS_ROW_DELAY
 

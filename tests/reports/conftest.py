@@ -5,7 +5,7 @@ import tempfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from jobs.models import BackgroundJob
 from notifications.models import Campaign, Contact, Delivery, Tag
@@ -32,6 +32,18 @@ def create_schedules():
 @pytest.fixture
 def schedules(db):
     create_schedules()
+
+
+@pytest.fixture
+def browser():
+    """A Django test client logged in as the given user (session auth, like the CRM pages and admin)."""
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
 
 
 @pytest.fixture

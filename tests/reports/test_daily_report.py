@@ -4,14 +4,15 @@ staff the previous day's messaging and jobs reports as XLSX attachments."""
 import datetime as dt
 import email
 import email.policy
+import json
 import threading
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from config.celery import app
 from notifications.models import Campaign, Delivery
 from reports.models import Report
 from tests.reports.helpers import local, read_xlsx_bytes
@@ -49,8 +50,9 @@ def mail_worker(worker_factory, smtp):
     return worker_factory(queues="reports", concurrency=1, env={"EMAIL_URL": f"smtp://127.0.0.1:{controller.port}"})
 
 
-def test_daily_report_run_now_from_admin_emails_staff_with_attachments(
-    mail_worker, smtp, schedules, admin_user, staff, alice
+@pytest.mark.parametrize("via", ["admin", "beat"])
+def test_daily_report_run_now_emails_staff_with_attachments(
+    mail_worker, smtp, schedules, browser, admin_user, staff, alice, via
 ):
     # given: yesterday's campaign and the migration's schedule
     _, inbox = smtp
@@ -63,16 +65,25 @@ def test_daily_report_run_now_from_admin_emails_staff_with_attachments(
     )
     task = PeriodicTask.objects.get(name="reports: daily report")
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("0", "0", "*")
-    assert task.task == "reports.tasks.send_daily_report" and task.enabled
+    assert task.task == "reports.tasks.send_daily_report" and task.enabled and task.priority == 9
 
-    # when: a staff admin runs it now
-    client = Client()
-    client.force_login(admin_user)
-    response = client.post(
-        "/admin/django_celery_beat/periodictask/", {"action": "run_tasks", "_selected_action": [task.pk]}, follow=True
-    )
-    assert response.status_code == 200
-    assert "1 task was successfully run" in response.content.decode()
+    # when: a staff admin runs it now, or beat sends it (same task, queue and low priority)
+    if via == "admin":
+        response = browser(admin_user).post(
+            "/admin/django_celery_beat/periodictask/",
+            {"action": "run_tasks", "_selected_action": [task.pk]},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "1 task was successfully run" in response.content.decode()
+    else:
+        app.send_task(
+            task.task,
+            args=json.loads(task.args),
+            kwargs=json.loads(task.kwargs),
+            queue=task.queue,
+            priority=task.priority,
+        )
 
     # then: one email to every staff user with an address, both reports attached
     wait_for(lambda: inbox.messages, timeout=60, message="the daily report email")

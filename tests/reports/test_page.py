@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.utils import timezone
 
 from jobs.models import BackgroundJob
@@ -14,10 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice_browser(alice):
-    client = Client()
-    client.force_login(alice)
-    return client
+def alice_browser(browser, alice):
+    return browser(alice)
 
 
 def ready_report(owner):

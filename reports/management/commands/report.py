@@ -56,4 +56,22 @@ class Command(BaseCommand):
         bar.update(pending)
         bar.close()
         elapsed = time.monotonic() - started
-        self.stdout.write(f"{rows} rows written to {output} in {elapsed:.1f}s ({rows / max(elapsed, 1e-9):.0f} rows/s)")
+        self.stdout.write(
+            f"{rows} rows written to {output} in {elapsed:.1f}s ({rows / max(elapsed, 1e-9):.0f} rows/s), "
+            f"peak memory {peak_memory_mb():.0f} MB"
+        )
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. VmHWM is per address space, so unlike
+    ru_maxrss it does not inherit the (possibly bigger) parent's peak across fork/exec."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
