@@ -86,6 +86,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Celery closes the DB connection around every task unless told to reuse it; a
+    # local file has no connection to lose, and reopening it costs more than a job's
+    # own writes (bench/bench_jobs.py).
+    CELERY_DB_REUSE_MAX = 1000
     # A file, not :memory:, so Celery worker processes started by tests see it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:

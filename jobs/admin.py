@@ -105,7 +105,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     def task_result(self, job):
         result = TaskResult.objects.filter(task_id=job.task_id).only("pk", "status").first()
         if result is None:
-            return _("none stored (yet)")
+            return _("none stored (job tasks store results only when they fail)")
         url = reverse("admin:django_celery_results_taskresult_change", args=[result.pk])
         return format_html('<a href="{}">{}</a>', url, result.status)
 

@@ -46,7 +46,9 @@ def job_response(job, code=status.HTTP_200_OK):
 def active_etag(user) -> str:
     """A fingerprint of everything the active list shows, from one aggregate query:
     the owner's active rows (ids, states, counters, last write) and their newest
-    finished change; plus language and time zone, which change the texts."""
+    finished change; plus language and time zone, which change the texts.
+    The clock is not in it: a 304 keeps a running job's elapsed `duration` as of
+    its last write (every counter flush and heartbeat is one)."""
     active = Q(status__in=BackgroundJob.ACTIVE)
     state = owned_jobs(user).aggregate(
         count=Count("id", filter=active),

@@ -2,6 +2,7 @@
 jobs/tasks.py and callable from tests and the shell."""
 
 import ast
+import json
 import logging
 from datetime import timedelta
 
@@ -75,27 +76,62 @@ def stuck_jobs(now=None, stuck_after=None):
 
 
 def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
-    """(task ids, job ids) of the tasks live workers are running right now: a job
-    whose task a worker still runs is slow, not lost. Job tasks carry the job id
-    as their first argument (chunks included)."""
-    try:
-        replies = app.control.inspect(timeout=timeout).active() or {}
-    except Exception:  # broker down: nothing can be confirmed alive
-        logger.warning("could not ask workers for their active tasks", exc_info=True)
-        replies = {}
+    """(task ids, job ids) of the tasks live workers hold right now (running,
+    reserved, or scheduled for an ETA): a job whose task a worker holds is slow,
+    not lost. Job tasks carry the job id as their first argument (chunks too)."""
+    inspect = app.control.inspect(timeout=timeout)
+    held = []
+    for ask in (inspect.active, inspect.reserved, inspect.scheduled):
+        try:
+            for tasks in (ask() or {}).values():
+                # scheduled() wraps each request: {"eta": ..., "request": {...}}
+                held += [task.get("request", task) for task in tasks or []]
+        except Exception:  # broker down: nothing can be confirmed alive
+            logger.warning("could not ask workers for their tasks", exc_info=True)
     task_ids, job_ids = set(), set()
-    for tasks in replies.values():
-        for task in tasks or []:
-            task_ids.add(task.get("id"))
-            args = task.get("args") or []
-            if isinstance(args, str):  # older workers send a repr
-                try:
-                    args = ast.literal_eval(args)
-                except (ValueError, SyntaxError):
-                    args = []
-            if isinstance(args, list | tuple) and args and isinstance(args[0], int):
-                job_ids.add(args[0])
+    for task in held:
+        task_ids.add(task.get("id"))
+        args = task.get("args") or []
+        if isinstance(args, str):  # older workers send a repr
+            try:
+                args = ast.literal_eval(args)
+            except (ValueError, SyntaxError):
+                args = []
+        if isinstance(args, list | tuple) and args and isinstance(args[0], int):
+            job_ids.add(args[0])
     return task_ids, job_ids
+
+
+def jobs_waiting_in_broker(limit_per_queue=5000) -> set:
+    """Ids of jobs with a task message still waiting in a broker queue (e.g. the
+    chunks of a fan-out queued behind other work): such a job is late, not lost.
+    Redis only (kombu stores each message as JSON whose headers carry `argsrepr`);
+    other brokers: an empty set."""
+    job_ids = set()
+    try:
+        with app.connection_for_read() as conn:
+            channel = conn.default_channel
+            client = getattr(channel, "client", None)
+            if client is None or not hasattr(channel, "priority_steps"):
+                return job_ids
+            for queue in settings.CELERY_TASK_QUEUES:
+                for priority in channel.priority_steps:
+                    key = channel._q_for_pri(queue.name, priority)
+                    for raw in client.lrange(key, 0, limit_per_queue - 1):
+                        job_id = _first_arg(raw)
+                        if isinstance(job_id, int):
+                            job_ids.add(job_id)
+    except Exception:
+        logger.warning("could not look into the broker's queues", exc_info=True)
+    return job_ids
+
+
+def _first_arg(raw):
+    try:
+        args = ast.literal_eval(json.loads(raw)["headers"]["argsrepr"])
+        return args[0] if isinstance(args, list | tuple) and args else None
+    except (ValueError, SyntaxError, KeyError, TypeError):
+        return None
 
 
 def max_attempts(task) -> int:
@@ -108,8 +144,8 @@ def max_attempts(task) -> int:
 
 
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
-    """Settle Running jobs whose worker is gone (no heartbeat for JOBS_STUCK_AFTER
-    and not running on any live worker):
+    """Settle Running jobs whose worker is gone (no heartbeat for JOBS_STUCK_AFTER,
+    no task held by a live worker, no task message waiting in the broker):
 
     - cancel requested -> Cancelled (partial counts kept);
     - the task is `resumable` and has attempts left -> resumed (enqueued again);
@@ -122,6 +158,7 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     if not candidates:
         return outcome
     task_ids, job_ids = jobs_on_live_workers(inspect_timeout)
+    job_ids |= jobs_waiting_in_broker()
     for job in candidates:
         unchanged = {"status": Status.RUNNING, "heartbeat_at": job.heartbeat_at, "task_id": job.task_id}
         if job.task_id in task_ids or job.pk in job_ids:

@@ -96,7 +96,7 @@ def count_items_in_chunks(job, items: int = 100, chunks: int = 20, delay: float 
         count_chunk.apply_async(args=[job.id, size + (1 if n < extra else 0), delay])
 
 
-@shared_task(base=JobTask)
+@shared_task(base=JobTask, ignore_result=False)  # results kept: tests count the completions
 def count_chunk(job, items: int, delay: float = 0):
     """One chunk of count_items_in_chunks. Returns whether this chunk completed the job."""
     for _ in range(items):
@@ -104,3 +104,16 @@ def count_chunk(job, items: int, delay: float = 0):
             time.sleep(delay)
         job.advance(success=1)
     return {"completed": job.complete_if_done()}
+
+
+# --- probes (bench/bench_jobs.py, ops) ---------------------------------------------
+
+
+@shared_task(base=JobTask)
+def noop_job(job):
+    """A job that does nothing: what the tracking itself costs (bench/bench_jobs.py)."""
+
+
+@shared_task(ignore_result=True)
+def noop():
+    """A bare Celery task that does nothing: the baseline for noop_job."""

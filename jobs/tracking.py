@@ -326,12 +326,19 @@ class JobTask(DjangoTask):
 
     The message's first argument is the job id; the task function receives a
     JobTracker instead. Defaults: retry RetryableError up to 3 times with
-    exponential backoff and jitter (capped), explicit time limits from settings.
+    exponential backoff and jitter (capped), explicit time limits from settings;
+    a TaskResult is stored only for failures (set `ignore_result = False` to keep
+    successes too).
     Set `resumable = True` on tasks that can safely run again after a crash
     (the reaper then resumes instead of failing them).
     """
 
     resumable = False
+    # The job row is the record of a success (status, counts, times): storing a
+    # TaskResult too would double the writes per job. Failures (and retries,
+    # revokes) are still stored, with their traceback, for admins.
+    ignore_result = True
+    store_errors_even_if_ignored = True
     autoretry_for = (RetryableError,)
     max_retries = 3
     retry_backoff = 2

@@ -8,6 +8,8 @@ from jobs.tasks import count_items
 from jobs.tracking import cancel_job, start_job
 from tests.workers import wait_for
 
+from .states import running_with, status_is
+
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = BackgroundJob.Status
 
@@ -32,7 +34,7 @@ def test_pending_job_is_cancelled_and_never_runs(worker, alice):
 def test_running_job_stops_and_keeps_its_partial_counts(worker, alice):
     # given a job busy with its items
     job = start_job(count_items, user=alice, job_type=0, title="long", kwargs={"items": 400, "delay": 0.02})
-    wait_for(lambda: progressed(job), message="job to make progress")
+    wait_for(lambda: running_with(job), message="job to make progress")
 
     # when its owner cancels it
     assert cancel_job(job)
@@ -50,13 +52,3 @@ def test_finished_job_cannot_be_cancelled(worker, alice):
 
     assert not cancel_job(job)
     assert status_is(job, Status.COMPLETED)
-
-
-def progressed(job):
-    job.refresh_from_db()
-    return job.processed_items > 0
-
-
-def status_is(job, status):
-    job.refresh_from_db()
-    return job.status == status

@@ -5,13 +5,10 @@ from jobs.tasks import count_items
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
+from .states import finished, running_with
+
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = BackgroundJob.Status
-
-
-def finished(job):
-    job.refresh_from_db()
-    return job.status in BackgroundJob.FINISHED
 
 
 def test_job_runs_on_a_real_worker_with_exact_counts(worker, alice):
@@ -33,7 +30,7 @@ def test_job_goes_pending_then_running_then_completed(worker, alice):
     assert job.status == Status.PENDING and job.started_at is None
 
     # and Running with partial counts while it works
-    wait_for(lambda: running_with_progress(job), message="job to be running with progress")
+    wait_for(lambda: running_with(job), message="job to be running with progress")
     assert 0 < job.processed_items < 40
     assert job.success_count == job.processed_items
 
@@ -42,11 +39,6 @@ def test_job_goes_pending_then_running_then_completed(worker, alice):
     assert job.status == Status.COMPLETED
     assert (job.processed_items, job.success_count, job.failed_count, job.progress) == (40, 40, 0, 100)
     assert job.started_at <= job.completed_at
-
-
-def running_with_progress(job):
-    job.refresh_from_db()
-    return job.status == Status.RUNNING and job.processed_items > 0
 
 
 def test_job_error_fails_with_its_message(worker, alice):

@@ -8,6 +8,8 @@ from jobs.tasks import count_items, count_items_resumable
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
+from .states import finished, running_with
+
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = BackgroundJob.Status
 
@@ -15,11 +17,6 @@ Status = BackgroundJob.Status
 @pytest.fixture(autouse=True)
 def stuck_after_one_second(settings):
     settings.JOBS_STUCK_AFTER = 1
-
-
-def progressed(job, at_least=1):
-    job.refresh_from_db()
-    return job.status == Status.RUNNING and job.processed_items >= at_least
 
 
 def reaped(outcome):
@@ -34,7 +31,7 @@ def test_job_of_a_killed_worker_fails_as_worker_lost(worker_factory, alice):
     # given a job running on a worker
     worker = worker_factory(concurrency=1)
     job = start_job(count_items, user=alice, job_type=0, title="long", kwargs={"items": 1000, "delay": 0.02})
-    wait_for(lambda: progressed(job), message="job to make progress")
+    wait_for(lambda: running_with(job), message="job to make progress")
 
     # when the worker is killed mid-job
     worker.kill()
@@ -55,7 +52,7 @@ def test_resumable_job_of_a_killed_worker_is_resumed_and_completes(worker_factor
     job = start_job(
         count_items_resumable, user=alice, job_type=0, title="resumable", kwargs={"items": 60, "delay": 0.03}
     )
-    wait_for(lambda: progressed(job, at_least=5), message="job to make progress")
+    wait_for(lambda: running_with(job, at_least=5), message="job to make progress")
     old_task_id = job.task_id
 
     # when the worker is killed mid-job
@@ -79,7 +76,7 @@ def test_slow_job_on_a_live_worker_is_left_alone(worker_factory, alice):
     # given a job whose items take longer than JOBS_STUCK_AFTER (no heartbeat meanwhile)
     worker_factory(concurrency=1)
     job = start_job(count_items, user=alice, job_type=0, title="slow", kwargs={"items": 1, "delay": 2.5})
-    wait_for(lambda: progressed(job, at_least=0), message="job to start")
+    wait_for(lambda: running_with(job, at_least=0), message="job to start")
 
     # when the reaper sees its stale heartbeat, it asks the workers and finds the task alive
     outcome = wait_for(reaped("alive"), timeout=15, message="the reaper to consider the job")
@@ -88,8 +85,3 @@ def test_slow_job_on_a_live_worker_is_left_alone(worker_factory, alice):
     assert outcome["failed"] == outcome["resumed"] == 0
     wait_for(lambda: finished(job), timeout=30, message="the job to finish")
     assert job.status == Status.COMPLETED
-
-
-def finished(job):
-    job.refresh_from_db()
-    return job.status in BackgroundJob.FINISHED

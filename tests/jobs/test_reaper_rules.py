@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from config.celery import app
 from jobs.maintenance import reap_stuck_jobs
 from jobs.models import BackgroundJob
 
@@ -86,3 +88,25 @@ def test_fresh_pending_and_finished_jobs_are_left_alone(alice):
     for job, status in ((fresh, Status.RUNNING), (pending, Status.PENDING), (done, Status.COMPLETED)):
         job.refresh_from_db()
         assert job.status == status
+
+
+def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queues):
+    # given a fan-out job whose chunks wait in the queue behind other work
+    job = stale(created_by=alice)
+    app.send_task("jobs.tasks.count_chunk", args=[job.pk, 5], queue="maintenance")
+    try:
+        # when the reaper runs
+        outcome = reap()
+    finally:
+        purge_all_queues()
+
+    # then the job is left running
+    assert outcome["alive"] == 1 and outcome["failed"] == 0
+    job.refresh_from_db()
+    assert job.status == Status.RUNNING
+
+
+def purge_all_queues():
+    with app.connection_for_write() as conn:
+        for queue in settings.CELERY_TASK_QUEUES:
+            queue.bind(conn.default_channel).purge()

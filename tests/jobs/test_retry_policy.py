@@ -7,13 +7,10 @@ from jobs.tasks import count_items_flaky, count_items_flaky_no_delay
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
+from .states import finished
+
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = BackgroundJob.Status
-
-
-def finished(job):
-    job.refresh_from_db()
-    return job.status in BackgroundJob.FINISHED
 
 
 def test_transient_error_is_retried_then_the_job_completes(worker, alice):
