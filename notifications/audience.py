@@ -27,7 +27,7 @@ class Audience:
     channel: str
     recipients: list[str] = field(default_factory=list)  # explicit: normalised, unique, reachable
     tag: str = ""
-    count: int = 0
+    count: int | None = 0  # None for a tag: counted by the planner
     invalid: int = 0  # skipped (skip_invalid)
     duplicates: int = 0
     excluded: int = 0  # opted out or inactive
@@ -55,14 +55,25 @@ def _too_many(count):
 
 
 def _tag_audience(channel, tag):
-    count = Contact.objects.audience(channel, tag).count()
-    if not count:
-        if not Tag.objects.filter(name=tag).exists():
-            raise AudienceError({"tag": [_("There is no tag named “%(tag)s”.") % {"tag": tag}]})
+    """Constant-time checks, whatever the tag's size: the tag exists, at least one contact
+    can receive the message, and the tag is not over the maximum (an index-only probe at
+    offset BULK_MAX_AUDIENCE). The exact count is made by the planner in the worker."""
+    tag_id = Tag.objects.filter(name=tag).values_list("pk", flat=True).first()
+    if tag_id is None:
+        raise AudienceError({"tag": [_("There is no tag named “%(tag)s”.") % {"tag": tag}]})
+    if not Contact.objects.audience(channel, tag).exists():
         raise AudienceError({"tag": [_("No active, subscribed contact with this tag can receive this message.")]})
-    if count > settings.BULK_MAX_AUDIENCE:
-        raise AudienceError({"tag": [_too_many(count)]})
-    return Audience(channel=channel, tag=tag, count=count)
+    links = Contact.tags.through.objects.filter(tag_id=tag_id).order_by()
+    if links[settings.BULK_MAX_AUDIENCE : settings.BULK_MAX_AUDIENCE + 1].exists():
+        raise AudienceError(
+            {
+                "tag": [
+                    _("More than %(max)d contacts have this tag; the maximum is %(max)d.")
+                    % {"max": settings.BULK_MAX_AUDIENCE}
+                ]
+            }
+        )
+    return Audience(channel=channel, tag=tag, count=None)
 
 
 def _list_audience(channel, raw_list, skip_invalid):

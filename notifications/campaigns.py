@@ -17,7 +17,11 @@ PLANNERS = {
 JOB_TYPES = {Campaign.Channel.SMS: BackgroundJob.JobType.SMS, Campaign.Channel.EMAIL: BackgroundJob.JobType.EMAIL}
 
 
-def job_title(channel, count) -> str:
+def job_title(channel, count, tag="") -> str:
+    if count is None:
+        if channel == Campaign.Channel.EMAIL:
+            return _("Send email to contacts tagged “%(tag)s”") % {"tag": tag}
+        return _("Send SMS to contacts tagged “%(tag)s”") % {"tag": tag}
     if channel == Campaign.Channel.EMAIL:
         return ngettext("Send email to %(count)d address", "Send email to %(count)d addresses", count) % {
             "count": count
@@ -25,8 +29,16 @@ def job_title(channel, count) -> str:
     return ngettext("Send SMS to %(count)d number", "Send SMS to %(count)d numbers", count) % {"count": count}
 
 
-def start_campaign(user, audience: Audience, *, body: str, subject: str = "", html: str = "") -> Campaign:
-    """Create the campaign and its job; the planner task is enqueued when the transaction commits."""
+def start_campaign(
+    user, audience: Audience, *, body: str, subject: str = "", html: str = "", idempotency_key: str = ""
+) -> Campaign:
+    """Create the campaign and its job; the planner task is enqueued when the transaction commits.
+
+    With an idempotency key (a double-clicked form, a client's retried request), the owner's
+    unfinished campaign started with the same key is returned instead of a second send.
+    """
+    if idempotency_key and (existing := _active_campaign(user, idempotency_key)):
+        return existing
     channel = audience.channel
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -42,15 +54,30 @@ def start_campaign(user, audience: Audience, *, body: str, subject: str = "", ht
         description = subject or body
         if audience.tag:
             description = _("Tag “%(tag)s”: %(text)s") % {"tag": audience.tag, "text": description}
-        campaign.job = start_job(
+        job = start_job(
             PLANNERS[channel],
             user=user,
             job_type=JOB_TYPES[channel],
-            title=job_title(channel, audience.count),
+            title=job_title(channel, audience.count, audience.tag),
             description=description[:1000],
             kwargs={"campaign_id": campaign.pk},
-            total_items=audience.count,
+            total_items=audience.count or 0,
             metadata={"campaignId": campaign.pk, "channel": channel, "tag": audience.tag},
+            idempotency_key=idempotency_key,
         )
-        Campaign.objects.filter(pk=campaign.pk).update(job=campaign.job)
+        if job.task_kwargs.get("campaign_id") != campaign.pk:  # a concurrent request won the key
+            transaction.set_rollback(True)
+        else:
+            campaign.job = job
+            Campaign.objects.filter(pk=campaign.pk).update(job=job)
+    if campaign.job_id != job.pk:
+        return Campaign.objects.select_related("job").get(pk=job.task_kwargs["campaign_id"])
     return campaign
+
+
+def _active_campaign(user, key):
+    return (
+        Campaign.objects.select_related("job")
+        .filter(owner=user, job__idempotency_key=key, job__status__in=BackgroundJob.ACTIVE)
+        .first()
+    )

@@ -1,6 +1,7 @@
 """HTML forms for the CRM pages; they apply the same rules as the JSON API."""
 
 import re
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,8 @@ class BulkSendForm(forms.Form):
     tag = forms.ChoiceField(label=_("Tag"), required=False)
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     skip_invalid = forms.BooleanField(label=_("Skip invalid recipients"), required=False)
+    # One per rendered form: a double-clicked submit starts one send, not two.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100, initial=uuid.uuid4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +68,7 @@ class BulkEmailForm(BulkSendForm):
     channel = Campaign.Channel.EMAIL
     subject = forms.CharField(label=_("Subject"), max_length=200)
     html = forms.CharField(label=_("HTML version (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    field_order = ["recipients", "tag", "subject", "message", "html", "skip_invalid"]
+    field_order = ["recipients", "tag", "subject", "message", "html", "skip_invalid", "idempotency_key"]
 
 
 FORMS = {Campaign.Channel.SMS: BulkSmsForm, Campaign.Channel.EMAIL: BulkEmailForm}

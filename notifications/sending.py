@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.models import BackgroundJob
+from jobs.tracking import JobError
 
 from .audience import suppressed_among
 from .backends import SmsMessage, get_sms_backend
@@ -59,6 +60,17 @@ def audience_batches(campaign: Campaign):
     for batch in batched(campaign.recipients, LEDGER_BATCH):
         suppressed = suppressed_among(campaign.channel, batch)
         yield [r for r in batch if r not in suppressed]
+
+
+def check_audience_size(campaign: Campaign):
+    """A tag may have grown past the maximum since the trigger: refuse before sending anything."""
+    if campaign.tag:
+        count = Contact.objects.audience(campaign.channel, campaign.tag).count()
+        if count > settings.BULK_MAX_AUDIENCE:
+            raise JobError(
+                _("The audience has %(count)d recipients; the maximum is %(max)d.")
+                % {"count": count, "max": settings.BULK_MAX_AUDIENCE}
+            )
 
 
 def build_ledger(campaign: Campaign) -> int:
@@ -152,12 +164,16 @@ class RateLimit:
             self._limiters[pid] = MovingWindowRateLimiter(storage_from_string(settings.REDIS_URL))
         return self._limiters[pid]
 
-    def acquire(self):
-        """Block until one more send is allowed."""
+    def acquire(self, n=1):
+        """Block until n more sends are allowed. Taken in parts of at most the limit's
+        amount, by one thread per process, so waiting costs few Redis calls."""
         limiter = self.limiter
-        while not limiter.hit(self.item, "bulk-send", self.key):
-            reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
-            time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+        while n > 0:
+            cost = min(n, self.item.amount)
+            while not limiter.hit(self.item, "bulk-send", self.key, cost=cost):
+                reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
+                time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+            n -= cost
 
 
 class SmsSender:
@@ -180,8 +196,6 @@ class SmsSender:
 
     def _send_one(self, delivery):
         try:
-            if self.rate_limit:
-                self.rate_limit.acquire()
             message = SmsMessage(
                 to=delivery.recipient, body=self.campaign.body, idempotency_key=delivery.idempotency_key
             )
@@ -196,13 +210,18 @@ class SmsSender:
         """Send the rows of `ids` still queued, keeping `width` sends in flight: rows are
         claimed `width` at a time as room frees up, and outcomes recorded in batches.
         Returns True if it stopped early (job cancelled or finished)."""
+        # Rows claimed ahead of a free thread keep the pool busy; a crash leaves them in
+        # "sending", which costs a resend when the provider dedupes, else an "outcome unknown".
+        window = self.width * (2 if self.supports_idempotency else 1)
         pending, in_flight, done, stopped = deque(ids), set(), [], False
         while in_flight or (pending and not stopped):
-            if pending and not stopped and len(in_flight) < 2 * self.width:
+            if pending and not stopped and len(in_flight) < window:
                 if stop():
                     stopped = True
                     continue
                 batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
+                if self.rate_limit:
+                    self.rate_limit.acquire(len(batch))  # the provider's limit, shared by every worker
                 in_flight.update(self.pool.submit(self._send_one, d) for d in claim(batch))
                 continue
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -210,6 +229,7 @@ class SmsSender:
             if len(done) >= self.width or not in_flight:
                 record(done, last_try=last_try)
                 done = []
+                stop.progress()
         record(done, last_try=last_try)
         return stopped
 
@@ -251,6 +271,7 @@ class EmailSender:
             if stop():
                 return True
             record(self.send_all(claim(batch)), last_try=last_try)
+            stop.progress()
         return False
 
     def send_all(self, deliveries):
@@ -353,14 +374,20 @@ class StopCheck:
     resume and a planner retry both set Pending while chunks keep working.
     """
 
-    def __init__(self, job):
+    def __init__(self, job, budget=None, campaign_id=None):
         self.job = job
-        self.cancel_requested = False
+        self.campaign_id = campaign_id
+        self._last_resync = time.monotonic()
+        self.cancel_requested = self.out_of_time = False
+        self.deadline = None if budget is None else time.monotonic() + budget
         self._last = 0.0
         self._stop = False
 
     def __call__(self, force=False) -> bool:
         if self._stop:
+            return True
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self._stop = self.out_of_time = True
             return True
         if force or time.monotonic() - self._last >= self.job.interval:
             self._last = time.monotonic()
@@ -371,23 +398,43 @@ class StopCheck:
                 self.job.heartbeat()
         return self._stop
 
+    def progress(self):
+        """After outcomes are recorded: resync the job's counters from the ledger about once
+        a second, so a long chunk (slow rate limit) still moves the progress bar."""
+        if self.campaign_id and time.monotonic() - self._last_resync >= max(self.job.interval, 1.0):
+            resync_counts(self.job, self.campaign_id)
+            self._last_resync = time.monotonic()
+
     def finish(self):
         """Cancel the job if its owner asked (a finished job is left alone)."""
         if self.cancel_requested:
             self.job.mark_cancelled()
 
 
-def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=None) -> int:
-    """Send the queued deliveries of one id range. Returns how many are left queued to
-    retry (transient errors); 0 when the range is done or the job was cancelled."""
+@dataclass
+class ChunkResult:
+    left: int = 0  # rows left queued after transient errors: retry the chunk later
+    more: bool = False  # stopped at its time budget: continue in a new task now
+
+
+def chunk_time_budget() -> float:
+    """Seconds a chunk task sends before handing the rest to a fresh task, well inside
+    the soft time limit (a slow rate limit must not turn into a time-limit failure)."""
+    return min(settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.5, 120)
+
+
+def send_chunk(job, campaign_id, first_id, last_id, *, last_try=False, backend=None, budget=None) -> ChunkResult:
+    """Send the queued deliveries of one id range; reports what is left to do."""
     campaign = Campaign.objects.get(pk=campaign_id)
     rows = Delivery.objects.filter(campaign_id=campaign_id, pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    stop = StopCheck(job)
+    stop = StopCheck(job, budget=chunk_time_budget() if budget is None else budget, campaign_id=campaign_id)
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
     resync_counts(job, campaign_id)
+    if stopped and stop.out_of_time:
+        return ChunkResult(more=True)
     if stopped:
         stop.finish()
-        return 0
-    return rows.filter(status=Status.QUEUED).count()
+        return ChunkResult()
+    return ChunkResult(left=rows.filter(status=Status.QUEUED).count())

@@ -29,6 +29,8 @@ CHUNK_OPTIONS = {
 
 def plan_campaign(job, campaign_id, chunk_task):
     campaign = Campaign.objects.get(pk=campaign_id)
+    if not campaign.ledger_ready:
+        sending.check_audience_size(campaign)
     job.set_total(sending.build_ledger(campaign))
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
     sending.recover_interrupted(campaign, resend=resend)
@@ -44,9 +46,11 @@ def plan_campaign(job, campaign_id, chunk_task):
 
 def run_chunk(task, job, campaign_id, first_id, last_id):
     last_try = task.request.retries >= task.max_retries
-    left = sending.send_chunk(job, campaign_id, first_id, last_id, last_try=last_try)
-    if left:
-        raise RetryableError(f"{left} deliveries hit a transient error; retrying")
+    result = sending.send_chunk(job, campaign_id, first_id, last_id, last_try=last_try)
+    if result.more:  # out of time (slow rate limit): a fresh task takes the rest of the range
+        task.apply_async(args=[job.id, campaign_id, first_id, last_id])
+    elif result.left and not last_try:
+        raise RetryableError(f"{result.left} deliveries hit a transient error; retrying")
     return None
 
 

@@ -48,7 +48,12 @@ class BulkSendView(APIView):
             return bad_request(serializer.errors)
         v = serializer.validated_data
         campaign = start_campaign(
-            request.user, v["audience"], body=v["body"], subject=v.get("subject", ""), html=v.get("html", "")
+            request.user,
+            v["audience"],
+            body=v["body"],
+            subject=v.get("subject", ""),
+            html=v.get("html", ""),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
         )
         return Response(answer(campaign, v["audience"]), status=status.HTTP_202_ACCEPTED)
 
@@ -79,7 +84,12 @@ def new_campaign(request, channel):
         else:
             d = form.cleaned_data
             campaign = start_campaign(
-                request.user, audience, body=body, subject=d.get("subject", ""), html=d.get("html", "")
+                request.user,
+                audience,
+                body=body,
+                subject=d.get("subject", ""),
+                html=d.get("html", ""),
+                idempotency_key=d.get("idempotency_key", ""),
             )
             messages.success(
                 request,

@@ -149,7 +149,7 @@ def test_valid_list_starts_one_job_and_enqueues_only_the_planner(alice, alice_cl
     assert queue_lengths()["notifications"] == 1
 
 
-def test_tag_audience_counts_only_reachable_contacts(alice_client, purge_queues):
+def test_tag_audience_starts_a_job_named_for_the_tag(alice_client, purge_queues):
     contacts = Contact.objects.bulk_create(
         [Contact(phone=p, email=f"c{i}@example.com") for i, p in enumerate(numbers(5))]
     )
@@ -161,5 +161,30 @@ def test_tag_audience_counts_only_reachable_contacts(alice_client, purge_queues)
 
     assert response.status_code == 202
     job = BackgroundJob.objects.get(pk=response.json()["jobId"])
-    assert (job.job_type, job.total_items) == (1, 3)
-    assert queue_lengths()["emails"] == 1
+    assert (job.job_type, job.title) == (1, "Send email to contacts tagged “vip”")
+    assert queue_lengths()["emails"] == 1  # the planner counts the 3 reachable contacts
+
+
+def test_tag_whose_contacts_all_opted_out_is_refused(alice_client, purge_queues):
+    Contact.objects.bulk_create([Contact(phone=p, opted_out=True) for p in numbers(2)])
+    link_tags({c.pk: ["vip"] for c in Contact.objects.all()})
+
+    response = alice_client.post(SMS_URL, {"tag": "vip", "message": "hi"}, format="json")
+
+    assert response.status_code == 400
+    assert "tag" in response.json()["errors"]
+    assert_nothing_started()
+
+
+def test_repeated_request_with_the_same_idempotency_key_starts_one_send(alice_client, purge_queues):
+    payload = {"recipients": ["09121234567"], "message": "Hello"}
+
+    first = alice_client.post(SMS_URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    second = alice_client.post(SMS_URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    other = alice_client.post(SMS_URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="xyz")
+
+    assert first.status_code == second.status_code == other.status_code == 202
+    assert first.json()["jobId"] == second.json()["jobId"] != other.json()["jobId"]
+    assert first.json()["campaignId"] == second.json()["campaignId"]
+    assert (BackgroundJob.objects.count(), Campaign.objects.count()) == (2, 2)
+    assert queue_lengths()["notifications"] == 2

@@ -30,8 +30,19 @@ def test_sms_form_shows_errors_and_starts_nothing(client, alice):
 def test_email_form_renders_for_a_logged_in_user(client, alice):
     client.force_login(alice)
     response = client.get("/notifications/email/new/")
-    assert response.status_code == 200 and 'name="subject"' in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="subject"' in html and 'name="idempotency_key"' in html
 
 
 def test_anonymous_user_is_sent_to_login(client):
     assert client.get("/notifications/sms/new/").status_code == 302
+
+
+def test_double_submitted_form_starts_one_job(client, alice):
+    client.force_login(alice)
+    data = {"recipients": "09121234567", "message": "Hi", "idempotency_key": "form-1"}
+
+    client.post("/notifications/sms/new/", data)
+    client.post("/notifications/sms/new/", data)
+
+    assert BackgroundJob.objects.count() == 1

@@ -37,11 +37,11 @@ def campaign(alice, settings):
     return start_campaign(alice, resolve_audience("sms", recipients=numbers(10)), body="Hi")
 
 
-def run_chunk(campaign, job=None):
+def run_chunk(campaign, job=None, **kwargs):
     job = job or FakeJob()
     job.id = campaign.job_id
     ids = campaign.deliveries.values_list("pk", flat=True)
-    return send_chunk(job, campaign.pk, min(ids), max(ids)), job
+    return send_chunk(job, campaign.pk, min(ids), max(ids), **kwargs), job
 
 
 def test_ledger_is_built_once_even_when_rebuilt(campaign):
@@ -76,9 +76,9 @@ def test_chunk_sends_queued_rows_and_skips_final_ones(campaign):
     build_ledger(campaign)
     campaign.deliveries.filter(recipient=numbers(1)[0]).update(status="sent")
 
-    left, job = run_chunk(campaign)
+    result, job = run_chunk(campaign)
 
-    assert left == 0
+    assert (result.left, result.more) == (0, False)
     assert sorted(m.to for m in locmem.outbox) == numbers(9, start=1)
     assert job.counts == (10, 10, 0)
     run_chunk(campaign)
@@ -108,3 +108,13 @@ def test_rows_stuck_in_sending_are_resent_with_their_key_when_the_provider_dedup
     assert {m.idempotency_key for m in locmem.outbox} == set(
         campaign.deliveries.values_list("idempotency_key", flat=True)
     )
+
+
+def test_chunk_out_of_time_hands_the_rest_over_without_sending(campaign):
+    build_ledger(campaign)
+
+    result, _ = run_chunk(campaign, budget=0)
+
+    assert result.more is True
+    assert locmem.outbox == []
+    assert campaign.deliveries.filter(status="queued").count() == 10

@@ -6,7 +6,8 @@ from jobs.models import BackgroundJob
 from jobs.tracking import resume_job
 from notifications.audience import resolve_audience
 from notifications.campaigns import start_campaign
-from notifications.models import Delivery
+from notifications.demo import link_tags
+from notifications.models import Contact, Delivery
 from notifications.sending import ledger_counts
 from tests.workers import wait_for
 
@@ -42,6 +43,24 @@ def test_bulk_sms_reaches_every_recipient_once(worker_factory, gateway, alice):
     assert gateway.accepted == {r: 1 for r in recipients}
     assert_counters_match_ledger(job, campaign)
     assert campaign.deliveries.filter(provider_message_id="").count() == 0
+
+
+def test_tag_send_reaches_only_reachable_contacts(worker_factory, gateway, alice):
+    # given 30 tagged contacts, 2 of them opted out or inactive, and one untagged
+    Contact.objects.bulk_create([Contact(phone=p) for p in numbers(31)])
+    link_tags({c.pk: ["vip"] for c in Contact.objects.exclude(phone=numbers(1, start=30)[0])})
+    Contact.objects.filter(phone__in=numbers(2)).update(opted_out=True)
+    Contact.objects.filter(phone=numbers(1)[0]).update(is_active=False)
+    worker_factory(env=gateway_env(gateway))
+
+    # when
+    campaign = start_campaign(alice, resolve_audience("sms", tag="vip"), body="VIP sale")
+    job = wait_finished(campaign.job)
+
+    # then
+    assert job.status == Status.COMPLETED
+    assert (job.total_items, job.success_count) == (28, 28)
+    assert set(gateway.accepted) == set(numbers(28, start=2))
 
 
 def test_killed_workers_resume_without_sending_twice(worker_factory, gateway, alice):
