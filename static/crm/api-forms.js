@@ -11,6 +11,13 @@
   var textsNode = document.getElementById("crmFormTexts");
   var T = textsNode ? JSON.parse(textsNode.textContent) : {};
 
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+
   function csrfToken(form) {
     var input = form.querySelector("[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
@@ -141,14 +148,24 @@
     clearErrors(form);
     var button = form.querySelector("[type=submit]");
     button.disabled = true;
+    // One key per submission: sent again if the answer was lost, so the API starts one job.
+    form.dataset.idempotencyKey = form.dataset.idempotencyKey || newKey();
     fetch(form.getAttribute("action"), {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": csrfToken(form),
+        "Idempotency-Key": form.dataset.idempotencyKey,
+      },
       body: JSON.stringify(payload(form)),
     })
       .then(function (resp) {
         return resp.json().catch(function () { return null; }).then(function (body) {
+          if (resp.status < 500) {
+            delete form.dataset.idempotencyKey; // answered: the next submission is a new one
+          }
           if (resp.ok && body && body.success !== false) {
             started(form, body);
             form.querySelectorAll("textarea, input[type=text], input[type=email]").forEach(function (field) {
