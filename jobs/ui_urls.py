@@ -1,3 +1,13 @@
-"""CRM pages (dashboard, jobs pages); filled by the UI work."""
+"""CRM pages, mounted at the site root (the JSON API lives in jobs.urls at /jobs/api/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import ui_views
+
+urlpatterns = [
+    path("", ui_views.dashboard, name="dashboard"),
+    path("jobs/", ui_views.job_list, name="job-list"),
+    path("jobs/<int:pk>/", ui_views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/cancel/", ui_views.job_cancel, name="job-cancel"),
+    path("jobs/<int:pk>/retry/", ui_views.job_retry, name="job-retry"),
+]

@@ -1,0 +1,123 @@
+"""CRM pages: dashboard, the user's jobs (history + detail, cancel, retry).
+
+Jobs are shown through the same dictionaries the JSON API answers with, so the
+pages, the header widget and the API agree on texts, dates and badges."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .api import active_etag, owned_jobs
+from .models import BackgroundJob
+from .tracking import JobError, cancel_job, retry_job
+from .ui_payload import job_payload, job_payloads
+
+Status = BackgroundJob.Status
+JobType = BackgroundJob.JobType
+PAGE_SIZE = 20
+WIDGET_RECENT = 5
+
+
+def widget_data(request):
+    """The header widget's first render: what /jobs/api/active/ (with its ETag) and
+    /jobs/api/history/?take=5 would answer for this user right now."""
+    etag = active_etag(request.user)  # before the rows: a change in between only costs a 200
+    mine = owned_jobs(request.user)
+    return {
+        "etag": etag,
+        "active": {"success": True, "jobs": job_payloads(mine.filter(status__in=BackgroundJob.ACTIVE))},
+        "recent": {"success": True, "jobs": job_payloads(mine[:WIDGET_RECENT])},
+    }
+
+
+@login_required
+def dashboard(request):
+    recent = owned_jobs(request.user)[:5]
+    form_texts = {
+        "started": _("The job has started."),
+        "viewJob": _("View job"),
+        "fixErrors": _("Please correct the errors below."),
+        "error": _("Something went wrong. Please try again."),
+    }
+    return render(request, "dashboard.html", {"recent_jobs": job_payloads(recent), "form_texts": form_texts})
+
+
+def _int_choice(value, choices):
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if value in choices.values else None
+
+
+@login_required
+def job_list(request):
+    jobs = owned_jobs(request.user)
+    status = _int_choice(request.GET.get("status"), Status)
+    job_type = _int_choice(request.GET.get("type"), JobType)
+    if status is not None:
+        jobs = jobs.filter(status=status)
+    if job_type is not None:
+        jobs = jobs.filter(job_type=job_type)
+    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "jobs/job_list.html",
+        {
+            "page": page,
+            "jobs": job_payloads(page.object_list),
+            "statuses": Status.choices,
+            "types": JobType.choices,
+            "selected_status": status,
+            "selected_type": job_type,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _own_job(request, pk):
+    return get_object_or_404(BackgroundJob, pk=pk, created_by=request.user)
+
+
+@login_required
+def job_detail(request, pk):
+    job = _own_job(request, pk)
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {
+            "job": job,
+            "data": job_payload(job),
+            "can_cancel": job.is_active,
+            "can_retry": job.status in (Status.FAILED, Status.CANCELLED),
+        },
+    )
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk):
+    job = _own_job(request, pk)
+    if cancel_job(job):
+        messages.success(request, _("Cancellation requested: the job stops at its next check."))
+    else:
+        messages.warning(request, _("This job has already finished."))
+    return redirect("job-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = _own_job(request, pk)
+    try:
+        new_job = retry_job(job)
+    except JobError as exc:
+        messages.error(request, str(exc))
+        return redirect("job-detail", pk=job.pk)
+    messages.success(request, _("The job was started again."))
+    return redirect("job-detail", pk=new_job.pk)
