@@ -29,12 +29,20 @@ def broker_url():
         server.stop()
 
 
+def purge_all_queues():
+    """Drop messages other tests left behind, so a new worker starts on a clean broker."""
+    with app.connection_for_write() as conn:
+        for queue in settings.CELERY_TASK_QUEUES:
+            queue.bind(conn.default_channel).purge()
+
+
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, broker_url):
     """A Celery worker process consuming every queue, shared by a test module.
 
     Tests using it need `@pytest.mark.django_db(transaction=True)` so their rows
     are committed and visible to the worker."""
+    purge_all_queues()
     with django_db_blocker.unblock():
         proc = WorkerProcess().start()
     yield proc
@@ -44,6 +52,7 @@ def worker(django_db_setup, django_db_blocker, broker_url):
 @pytest.fixture
 def worker_factory(django_db_setup, django_db_blocker, broker_url):
     """Start workers with custom options (kill them to simulate crashes)."""
+    purge_all_queues()
     started = []
 
     def start(**kwargs):
@@ -60,9 +69,7 @@ def worker_factory(django_db_setup, django_db_blocker, broker_url):
 @pytest.fixture
 def purge_queues(broker_url):
     """Empty every queue before a test that counts what is in the broker."""
-    with app.connection_for_write() as conn:
-        for queue in settings.CELERY_TASK_QUEUES:
-            queue.bind(conn.default_channel).purge()
+    purge_all_queues()
 
 
 @pytest.fixture
