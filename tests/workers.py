@@ -111,8 +111,11 @@ class WorkerProcess:
         )
         hostname = self.name.replace("%h", socket.gethostname())
         # Ping through the worker's own broker (env may point it at another one;
-        # app.control would publish through the app's producer pool).
-        control_app = app if env["REDIS_URL"] == app.conf.broker_url else Celery(broker=env["REDIS_URL"])
+        # app.control would publish through the app's producer pool). Not made the
+        # current app: shared tasks and libraries using current_app must keep ours.
+        control_app = (
+            app if env["REDIS_URL"] == app.conf.broker_url else Celery(broker=env["REDIS_URL"], set_as_current=False)
+        )
         try:
             wait_for(
                 lambda: self.proc.poll() is not None or control_app.control.ping([hostname], timeout=0.5),
