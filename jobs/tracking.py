@@ -179,10 +179,12 @@ def retry_job(job: BackgroundJob) -> BackgroundJob:
 
 def resume_job(job: BackgroundJob) -> bool:
     """Re-enqueue a running job whose worker is gone (its task must be resumable).
-    Claimed with a conditional update so two reapers never resume it twice."""
+    The job stays Running (its other tasks, e.g. chunks, may still be at work) under
+    a new task id and a fresh heartbeat. Claimed with a conditional update so two
+    reapers never resume it twice."""
     new_id = str(uuid.uuid4())
     claimed = BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING, task_id=job.task_id).update(
-        task_id=new_id, status=Status.PENDING, heartbeat_at=timezone.now()
+        task_id=new_id, heartbeat_at=timezone.now()
     )
     if claimed:
         job.task_id = new_id
@@ -223,8 +225,10 @@ class JobTracker:
     def __repr__(self):
         return f"<JobTracker job={self.id}>"
 
-    def _running(self):
-        return BackgroundJob.objects.filter(pk=self.id, status=Status.RUNNING)
+    def _active(self):
+        """Counter and heartbeat writes apply while the job is unfinished (a main task
+        waiting to retry leaves it Pending while its chunks still report)."""
+        return BackgroundJob.objects.filter(pk=self.id, status__in=ACTIVE)
 
     def load(self) -> BackgroundJob:
         return BackgroundJob.objects.get(pk=self.id)
@@ -243,7 +247,7 @@ class JobTracker:
         return bool(started)
 
     def set_total(self, total: int):
-        self._running().update(total_items=total, progress=_progress(F("processed_items") + 0))
+        self._active().update(total_items=total, progress=_progress(F("processed_items") + 0))
 
     def advance(self, success=0, failed=0, processed=None):
         """Count items done; written at most every `interval` seconds."""
@@ -258,7 +262,7 @@ class JobTracker:
             return
         p, s, f = self._processed, self._success, self._failed
         self._processed = self._success = self._failed = 0
-        self._running().update(
+        self._active().update(
             processed_items=F("processed_items") + p,
             success_count=F("success_count") + s,
             failed_count=F("failed_count") + f,
@@ -270,7 +274,7 @@ class JobTracker:
     def set_counts(self, processed, success, failed):
         """Absolute counts, for work that keeps its own ledger (resync after a crash)."""
         self._processed = self._success = self._failed = 0
-        self._running().update(
+        self._active().update(
             processed_items=processed, success_count=success, failed_count=failed,
             progress=_progress(Value(processed)), heartbeat_at=timezone.now(),
         )  # fmt: skip
@@ -282,7 +286,7 @@ class JobTracker:
             if self._processed or self._success or self._failed:
                 self.flush()
             else:
-                self._running().update(heartbeat_at=timezone.now())
+                self._active().update(heartbeat_at=timezone.now())
                 self._last_write = time.monotonic()
 
     def cancelled(self, force=False) -> bool:

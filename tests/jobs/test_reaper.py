@@ -61,7 +61,7 @@ def test_resumable_job_of_a_killed_worker_is_resumed_and_completes(worker_factor
     # then the reaper puts it back in the queue under a new task id
     wait_for(reaped("resumed"), timeout=15, message="the reaper to resume the job")
     job.refresh_from_db()
-    assert job.status == Status.PENDING
+    assert job.status == Status.RUNNING
     assert job.task_id != old_task_id
 
     # and another worker finishes it with exact counts, as a second attempt

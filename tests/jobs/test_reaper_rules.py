@@ -57,7 +57,7 @@ def test_stale_resumable_job_is_resumed_under_a_new_task_id(alice, django_captur
         assert reap()["resumed"] == 1
 
     resumed = BackgroundJob.objects.get(pk=job.pk)
-    assert resumed.status == Status.PENDING
+    assert resumed.status == Status.RUNNING and resumed.heartbeat_at > job.heartbeat_at
     assert resumed.task_id != job.task_id
     assert len(enqueued) == 1
 

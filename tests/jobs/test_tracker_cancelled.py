@@ -3,7 +3,7 @@
 import pytest
 
 from jobs.models import BackgroundJob
-from jobs.tracking import JobTracker, cancel_job, fail_job, resume_job
+from jobs.tracking import JobTracker, cancel_job, fail_job
 
 from .factories import BackgroundJobFactory
 
@@ -33,14 +33,16 @@ def test_a_reaped_job_stops_its_leftover_tasks(alice):
     assert JobTracker(job.pk).cancelled(force=True)
 
 
-def test_a_resumed_job_back_in_pending_keeps_its_chunks_working(alice, django_capture_on_commit_callbacks):
-    # given a running job that the reaper resumes (status goes back to Pending)
-    job = BackgroundJobFactory(created_by=alice, running=True)
-    with django_capture_on_commit_callbacks(execute=False):
-        assert resume_job(job)
+def test_a_job_waiting_to_retry_keeps_its_chunks_working(alice):
+    # given a job whose main task waits for a retry (Pending) while a chunk still works
+    job = BackgroundJobFactory(created_by=alice, status=Status.PENDING)
+    chunk = JobTracker(job.pk, interval=0)
 
-    # then a chunk still working for it must not take that for a cancel
-    tracker = JobTracker(job.pk)
-    assert not tracker.cancelled(force=True)
+    # when the chunk checks for a cancel and reports progress
+    stopped = chunk.cancelled(force=True)
+    chunk.advance(success=3)
+
+    # then it carries on, and its counts are kept
     job.refresh_from_db()
-    assert job.status == Status.PENDING
+    assert not stopped
+    assert (job.status, job.success_count) == (Status.PENDING, 3)
