@@ -76,10 +76,11 @@ def test_killed_workers_resume_without_sending_twice(worker_factory, gateway, al
     for kill_at in (250, 900, 1500):
         wait_for(lambda n=kill_at: gateway.total_accepted >= n, timeout=60, message=f"{kill_at} messages accepted")
         worker.kill()
-        job.refresh_from_db()
-        assert job.status == Status.RUNNING
         worker = worker_factory(env=env)
-        assert resume_job(job)
+        job.refresh_from_db()
+        # As the reaper would. A planner resumed earlier may still be queued: it recovers
+        # the job by itself and may finish it first, and then this is a no-op.
+        resume_job(job)
     wait_finished(job, timeout=90)
 
     # then every recipient got exactly one message and the counters equal the ledger
