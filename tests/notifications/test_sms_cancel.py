@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_cancelled_send_stops_and_leaves_the_rest_queued(worker_factory, gateway, alice):
-    # given a running send
-    gateway.latency = 0.02
+    # given a running send, slow enough that it cannot finish before the cancel lands
+    gateway.latency = 0.05
     worker_factory(env=gateway_env(gateway))
     campaign = start_campaign(alice, resolve_audience("sms", recipients=numbers(1000)), body="Hi")
     wait_for(lambda: gateway.total_accepted >= 50, timeout=30, message="sending to start")
