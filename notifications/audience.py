@@ -126,10 +126,13 @@ def suppressed_among(channel, values) -> set[str]:
     return found
 
 
-def validate_sms_body(body: str) -> str:
+def validate_body(channel, body: str) -> str:
+    """The message body, stripped; the same rules for the API and the form pages."""
     body = (body or "").strip()
     if not body:
         raise AudienceError({"message": [_("The message may not be empty.")]})
+    if channel != Channel.SMS:
+        return body
     encoding, units, segments = sms_segments(body)
     limit = settings.SMS_MAX_SEGMENTS
     if segments > limit:

@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .audience import resolve_audience, validate_sms_body
+from .audience import resolve_audience, validate_body
 from .models import Campaign, Tag
 
 SEPARATORS = re.compile(r"[\n,;]+")
@@ -36,11 +36,8 @@ class BulkSendForm(forms.Form):
         items = [s.strip() for s in SEPARATORS.split(text) if s.strip()]
         return items or None
 
-    def body(self):
-        return self.cleaned_data["message"].strip()
-
     def audience_and_body(self):
-        body = self.body()
+        body = validate_body(self.channel, self.cleaned_data["message"])
         audience = resolve_audience(
             self.channel,
             recipients=self.recipient_list(),
@@ -59,9 +56,6 @@ class BulkSendForm(forms.Form):
 
 class BulkSmsForm(BulkSendForm):
     channel = Campaign.Channel.SMS
-
-    def body(self):
-        return validate_sms_body(self.cleaned_data["message"])
 
 
 class BulkEmailForm(BulkSendForm):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .audience import AudienceError, resolve_audience, validate_sms_body
+from .audience import AudienceError, resolve_audience, validate_body
 from .models import Campaign
 
 
@@ -18,7 +18,7 @@ class BulkSendSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         try:
-            attrs["body"] = self.validate_body(attrs.get("message", ""))
+            attrs["body"] = validate_body(self.channel, attrs.get("message", ""))
             attrs["audience"] = resolve_audience(
                 self.channel,
                 recipients=attrs.get("recipients"),
@@ -29,26 +29,15 @@ class BulkSendSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.errors) from exc
         return attrs
 
-    def validate_body(self, body):
-        return body
-
 
 class BulkSmsSerializer(BulkSendSerializer):
     channel = Campaign.Channel.SMS
-
-    def validate_body(self, body):
-        return validate_sms_body(body)
 
 
 class BulkEmailSerializer(BulkSendSerializer):
     channel = Campaign.Channel.EMAIL
     subject = serializers.CharField(max_length=200)
     html = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate_body(self, body):
-        if not (body or "").strip():
-            raise AudienceError({"message": [_("The message may not be empty.")]})
-        return body.strip()
 
 
 SERIALIZERS = {Campaign.Channel.SMS: BulkSmsSerializer, Campaign.Channel.EMAIL: BulkEmailSerializer}
