@@ -47,7 +47,8 @@ def resolve_audience(channel, *, recipients=None, tag="", skip_invalid=False) ->
     return _list_audience(channel, recipients, skip_invalid)
 
 
-def _too_many(count):
+def too_many(count):
+    """Why an audience of `count` recipients is refused (over BULK_MAX_AUDIENCE)."""
     return _("The audience has %(count)d recipients; the maximum is %(max)d.") % {
         "count": count,
         "max": settings.BULK_MAX_AUDIENCE,
@@ -82,7 +83,7 @@ def _list_audience(channel, raw_list, skip_invalid):
     if not raw_list:
         raise AudienceError({"recipients": [_("This list may not be empty.")]})
     if len(raw_list) > settings.BULK_MAX_AUDIENCE:
-        raise AudienceError({"recipients": [_too_many(len(raw_list))]})
+        raise AudienceError({"recipients": [too_many(len(raw_list))]})
     normalize = normalizer(channel)
     what = _("email address") if channel == Channel.EMAIL else _("phone number")
     seen, invalid = {}, {}

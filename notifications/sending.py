@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from jobs.models import BackgroundJob
 from jobs.tracking import JobError
 
-from .audience import suppressed_among
+from .audience import suppressed_among, too_many
 from .backends import SmsMessage, get_sms_backend
 from .models import Campaign, Contact, Delivery
 from .text import batched
@@ -67,10 +67,7 @@ def check_audience_size(campaign: Campaign):
     if campaign.tag:
         count = Contact.objects.audience(campaign.channel, campaign.tag).count()
         if count > settings.BULK_MAX_AUDIENCE:
-            raise JobError(
-                _("The audience has %(count)d recipients; the maximum is %(max)d.")
-                % {"count": count, "max": settings.BULK_MAX_AUDIENCE}
-            )
+            raise JobError(too_many(count))
 
 
 def build_ledger(campaign: Campaign) -> int:
