@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Campaign, Contact, Tag
+from .models import Campaign, Contact, Tag, address_field
 from .text import batched, normalize_email, normalize_phone, sms_segments
 
 Channel = Campaign.Channel
@@ -119,7 +119,7 @@ def _list_audience(channel, raw_list, skip_invalid):
 
 def suppressed_among(channel, values) -> set[str]:
     """The values that belong to opted-out or inactive contacts."""
-    column = "email" if channel == Channel.EMAIL else "phone"
+    column = address_field(channel)
     found = set()
     for batch in batched(values, LOOKUP_BATCH):
         qs = Contact.objects.suppressed().filter(**{f"{column}__in": batch})

@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 _KEY_NAMESPACE = uuid.UUID("6f1c3a52-5d0e-4a8f-9a53-0e2f1b7c4d11")
 
 
+def address_field(channel: str) -> str:
+    """The Contact field holding a contact's address on `channel`."""
+    return "email" if channel == Campaign.Channel.EMAIL else "phone"
+
+
 class Tag(models.Model):
     name = models.SlugField(_("name"), max_length=50, unique=True, allow_unicode=True)
 
@@ -37,8 +42,7 @@ class ContactQuerySet(models.QuerySet):
 
     def audience(self, channel: str, tag: str):
         """Reachable contacts with `tag` and an address for `channel`."""
-        qs = self.reachable().with_tag(tag)
-        return qs.exclude(email="") if channel == Campaign.Channel.EMAIL else qs.exclude(phone="")
+        return self.reachable().with_tag(tag).exclude(**{address_field(channel): ""})
 
 
 class Contact(models.Model):

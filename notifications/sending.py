@@ -34,7 +34,7 @@ from jobs.tracking import JobError
 
 from .audience import suppressed_among, too_many
 from .backends import SmsMessage, get_sms_backend
-from .models import Campaign, Contact, Delivery
+from .models import Campaign, Contact, Delivery, address_field
 from .text import batched
 
 logger = logging.getLogger(__name__)
@@ -48,11 +48,10 @@ LEDGER_BATCH = 2000
 def audience_batches(campaign: Campaign):
     """The campaign's recipients in batches, opted-out and inactive contacts left out."""
     if campaign.tag:
-        column = "email" if campaign.channel == Campaign.Channel.EMAIL else "phone"
         values = (
             Contact.objects.audience(campaign.channel, campaign.tag)
             .order_by("pk")
-            .values_list(column, flat=True)
+            .values_list(address_field(campaign.channel), flat=True)
             .iterator(chunk_size=LEDGER_BATCH)
         )
         yield from batched(values, LEDGER_BATCH)
