@@ -35,10 +35,10 @@ def start_campaign(
     """Create the campaign and its job; the planner task is enqueued when the transaction commits.
 
     With an idempotency key (a double-clicked form, a client's retried request), the owner's
-    unfinished campaign started with the same key is returned instead of a second send.
+    unfinished campaign started with the same key is returned instead of a second send:
+    start_job finds the owner's unfinished job with that key, and the new campaign row
+    is rolled back in favour of that job's campaign.
     """
-    if idempotency_key and (existing := _active_campaign(user, idempotency_key)):
-        return existing
     channel = audience.channel
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -65,7 +65,7 @@ def start_campaign(
             metadata={"campaignId": campaign.pk, "channel": channel, "tag": audience.tag},
             idempotency_key=idempotency_key,
         )
-        if job.task_kwargs.get("campaign_id") != campaign.pk:  # a concurrent request won the key
+        if job.task_kwargs.get("campaign_id") != campaign.pk:  # an earlier or concurrent request has the key
             transaction.set_rollback(True)
         else:
             campaign.job = job
@@ -73,11 +73,3 @@ def start_campaign(
     if campaign.job_id != job.pk:
         return Campaign.objects.select_related("job").get(pk=job.task_kwargs["campaign_id"])
     return campaign
-
-
-def _active_campaign(user, key):
-    return (
-        Campaign.objects.select_related("job")
-        .filter(owner=user, job__idempotency_key=key, job__status__in=BackgroundJob.ACTIVE)
-        .first()
-    )
