@@ -31,24 +31,26 @@ class ContactAdmin(admin.ModelAdmin):
     ]
     actions = ["opt_out", "opt_in", "deactivate", "activate"]
 
-    def _report(self, request, n):
+    def _set(self, request, queryset, field, value):
+        """Set a flag on the selected contacts that do not have it yet, and say how many changed."""
+        n = queryset.exclude(**{field: value}).update(**{field: value})
         self.message_user(request, ngettext("%d contact updated.", "%d contacts updated.", n) % n, messages.SUCCESS)
 
     @admin.action(description=_("Opt out of bulk messages"))
     def opt_out(self, request, queryset):
-        self._report(request, queryset.filter(opted_out=False).update(opted_out=True))
+        self._set(request, queryset, "opted_out", True)
 
     @admin.action(description=_("Opt back in to bulk messages"))
     def opt_in(self, request, queryset):
-        self._report(request, queryset.filter(opted_out=True).update(opted_out=False))
+        self._set(request, queryset, "opted_out", False)
 
     @admin.action(description=_("Deactivate"))
     def deactivate(self, request, queryset):
-        self._report(request, queryset.filter(is_active=True).update(is_active=False))
+        self._set(request, queryset, "is_active", False)
 
     @admin.action(description=_("Activate"))
     def activate(self, request, queryset):
-        self._report(request, queryset.filter(is_active=False).update(is_active=True))
+        self._set(request, queryset, "is_active", True)
 
 
 @admin.register(Campaign)
