@@ -81,7 +81,7 @@ def job_list(request):
 
 
 def _own_job(request, pk):
-    return get_object_or_404(BackgroundJob, pk=pk, created_by=request.user)
+    return get_object_or_404(owned_jobs(request.user), pk=pk)
 
 
 @login_required

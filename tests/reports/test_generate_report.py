@@ -5,6 +5,7 @@ import pytest
 
 from jobs.models import BackgroundJob
 from notifications.models import Contact
+from reports.generators import get_kind
 from reports.models import Report
 from tests.reports.helpers import finished, local_text, read_csv_bytes, read_xlsx_bytes, report_bytes, yes_no
 
@@ -119,3 +120,17 @@ def test_jobs_report_per_type_and_status(worker, alice_client, jobs_data, fmt):
     assert report.job.status == BackgroundJob.Status.COMPLETED, report.job.error_message
     assert list(read(report).values())[-1] == JOBS_ROWS
     assert report.row_count == 4
+
+
+def count_and_rows(kind, params):
+    generator = get_kind(kind)
+    return generator.count(params), len(list(generator.rows(params))) - 1
+
+
+def test_messaging_count_matches_the_rows_written(messaging_data):
+    # The job's total comes from count(), which must not rebuild the rows to get it.
+    assert count_and_rows("messaging", {"from": "2026-01-10", "to": "2026-01-11"}) == (4, 4)
+
+
+def test_jobs_count_matches_the_rows_written(jobs_data):
+    assert count_and_rows("jobs", {"from": "2026-01-10", "to": "2026-01-11"}) == (4, 4)
