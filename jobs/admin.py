@@ -1,6 +1,5 @@
 """Admin for background jobs: a read-only view of what Celery did, plus cancel/retry."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -111,8 +110,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Flower"))
     def flower_link(self, job):
-        url = f"{settings.FLOWER_URL.rstrip('/')}/task/{job.task_id}"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', job.flower_url, job.flower_url)
 
     @admin.action(description=_("Cancel selected jobs"), permissions=["change"])
     def cancel_selected(self, request, queryset):

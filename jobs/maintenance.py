@@ -22,9 +22,11 @@ Status = BackgroundJob.Status
 BATCH_SIZE = 500
 
 
-def _delete_in_batches(queryset, batch_size=BATCH_SIZE) -> int:
-    """Delete the rows of `queryset` a batch at a time (short write locks); rows
-    another table protects are skipped, not retried forever. Returns rows deleted."""
+def _delete_in_batches(queryset, batch_size=None) -> int:
+    """Delete the rows of `queryset` a batch at a time (BATCH_SIZE, read per call;
+    short write locks); rows another table protects are skipped, not retried
+    forever. Returns rows deleted."""
+    batch_size = batch_size or BATCH_SIZE
     model = queryset.model
     deleted, skipped = 0, set()
     while True:

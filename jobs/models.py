@@ -81,6 +81,11 @@ class BackgroundJob(models.Model):
         return self.status in self.ACTIVE
 
     @property
+    def flower_url(self) -> str:
+        """This job's current task in Flower."""
+        return f"{settings.FLOWER_URL.rstrip('/')}/task/{self.task_id}"
+
+    @property
     def duration(self):
         """Time from start to completion (or to now while running); None before start."""
         from django.utils import timezone

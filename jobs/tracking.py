@@ -147,16 +147,10 @@ def _enqueue_on_commit(job, **options):
 def cancel_job(job: BackgroundJob) -> bool:
     """Cancel a pending or running job. Pending: Cancelled now and its message revoked.
     Running: flagged; the task stops at its next `cancelled()` check. False if already finished."""
-    now = timezone.now()
-    pending = BackgroundJob.objects.filter(pk=job.pk, status=Status.PENDING).update(
-        status=Status.CANCELLED, cancel_requested=True, completed_at=now
-    )
-    if pending:
+    if _finish(job.pk, Status.CANCELLED, extra_filter={"status": Status.PENDING}, cancel_requested=True):
         transaction.on_commit(lambda: app.control.revoke(job.task_id))
         return True
-    return bool(
-        BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True)
-    )
+    return bool(BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True))
 
 
 def retry_job(job: BackgroundJob) -> BackgroundJob:
@@ -237,7 +231,9 @@ class JobTracker:
         """Pending -> Running (or keep Running for chunks and resumes). False if the
         job already finished (e.g. cancelled while queued): the task must not run."""
         now = timezone.now()
-        attempt = Case(When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField())
+        attempt = Case(
+            When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField()
+        )
         # One UPDATE (no window between a "pending" and a "running" attempt for a
         # concurrent status change to slip through).
         started = BackgroundJob.objects.filter(pk=self.id, status__in=ACTIVE).update(

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
@@ -43,8 +45,12 @@ def test_deletes_in_batches(alice, monkeypatch):
     for _ in range(5):
         BackgroundJobFactory(created_by=alice, completed=True, completed_at=days_ago(8))
 
-    assert delete_old_jobs(days=7) == 5
+    with CaptureQueriesContext(connection) as queries:
+        assert delete_old_jobs(days=7) == 5
+
     assert not BackgroundJob.objects.exists()
+    deletes = [q for q in queries if q["sql"].startswith('DELETE FROM "jobs_backgroundjob"')]
+    assert len(deletes) == 3  # 2 + 2 + 1
 
 
 def test_a_retry_survives_its_deleted_original(alice):

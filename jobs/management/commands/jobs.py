@@ -75,7 +75,7 @@ class Command(BaseCommand):
             ("cancel requested", job.cancel_requested),
             ("idempotency key", job.idempotency_key or "-"),
             ("retry of", job.retry_of_id or "-"),
-            ("flower", f"{settings.FLOWER_URL.rstrip('/')}/task/{job.task_id}"),
+            ("flower", job.flower_url),
         ]
         for label, value in rows:
             self.stdout.write(f"{label + ':':<18} {value}")
