@@ -11,8 +11,8 @@ from .audience import Audience
 from .models import Campaign
 
 PLANNERS = {
-    Campaign.Channel.SMS: "notifications.tasks.send_sms_campaign",
-    Campaign.Channel.EMAIL: "notifications.tasks.send_email_campaign",
+    Campaign.Channel.SMS: "notifications.send_sms_campaign",
+    Campaign.Channel.EMAIL: "notifications.send_email_campaign",
 }
 JOB_TYPES = {Campaign.Channel.SMS: BackgroundJob.JobType.SMS, Campaign.Channel.EMAIL: BackgroundJob.JobType.EMAIL}
 

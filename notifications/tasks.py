@@ -54,23 +54,23 @@ def run_chunk(task, job, campaign_id, first_id, last_id):
     return None
 
 
-@shared_task(base=JobTask, resumable=True)
+@shared_task(name="notifications.send_sms_campaign", base=JobTask, resumable=True)
 def send_sms_campaign(job, campaign_id):
     """Build the SMS ledger and fan out the chunks."""
     return plan_campaign(job, campaign_id, send_sms_chunk)
 
 
-@shared_task(base=JobTask, resumable=True)
+@shared_task(name="notifications.send_email_campaign", base=JobTask, resumable=True)
 def send_email_campaign(job, campaign_id):
     """Build the email ledger and fan out the chunks."""
     return plan_campaign(job, campaign_id, send_email_chunk)
 
 
-@shared_task(**CHUNK_OPTIONS)
+@shared_task(name="notifications.send_sms_chunk", **CHUNK_OPTIONS)
 def send_sms_chunk(self, job, campaign_id, first_id, last_id):
     return run_chunk(self, job, campaign_id, first_id, last_id)
 
 
-@shared_task(**CHUNK_OPTIONS)
+@shared_task(name="notifications.send_email_chunk", **CHUNK_OPTIONS)
 def send_email_chunk(self, job, campaign_id, first_id, last_id):
     return run_chunk(self, job, campaign_id, first_id, last_id)
