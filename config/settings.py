@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from kombu import Queue
 
+from config.brokers import transport_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -177,11 +179,19 @@ SPECTACULAR_SETTINGS = {
 VALKEY_PORT = env.int("VALKEY_PORT", default=6399)
 VALKEY_DIR = env.path("VALKEY_DIR", default=VAR_DIR / "valkey")  # its append-only file
 REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{VALKEY_PORT}/0")
+PRIORITY_LEVELS = 10  # task priorities 0-9 (apply_async(priority=...)), 9 most urgent
 CELERY_BROKER_URL = REDIS_URL
-# Unacked tasks come back after this many seconds if their worker died; every
-# task and countdown is kept well below it (chunks), the reaper covers the rest.
+# Same priority meaning on both brokers: 9 most urgent, 0 least (config/brokers.py).
+CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: unacked tasks come back after this many seconds if their worker died;
+    # every task and countdown is kept well below it (chunks), the reaper covers
+    # the rest. (RabbitMQ redelivers as soon as the worker's connection drops.)
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Redis: one list per priority level 0-9, as many levels as RabbitMQ's queues have.
+    "priority_steps": list(range(PRIORITY_LEVELS)),
+    # Redis: each fetch looks at every queue's most urgent list first.
+    "queue_order_strategy": "priority",
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results live in the database (django-celery-results), with task name/args.
@@ -208,6 +218,12 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# apply_async() without a priority: the middle, so background work (0-4) can go
+# behind and urgent work (6-9) ahead of it.
+CELERY_TASK_DEFAULT_PRIORITY = 5
+# Fair scheduling (README "Fairness"): small and urgent sends go ahead of bulk chunks.
+JOBS_PRIORITY_HIGH = 8
+JOBS_PRIORITY_BULK = 2
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "notifications", "emails", "reports", "maintenance")]
 # Routed by task name; a worker group per queue scales independently.
 # Routed by the tasks' explicit names (stored in BackgroundJob.task_name and beat's
@@ -245,6 +261,15 @@ SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=6)  # longest SMS body ac
 BULK_SEND_CONCURRENCY = env.int("BULK_SEND_CONCURRENCY", default=8)  # in-flight sends per chunk task (threads)
 BULK_MAX_ATTEMPTS = env.int("BULK_MAX_ATTEMPTS", default=4)  # sends per recipient before it is marked failed
 BULK_RETRY_BACKOFF = env.int("BULK_RETRY_BACKOFF", default=2)  # seconds; chunk retries back off 2, 4, 8 ... + jitter
+# Chunk messages of one send queued or running at once (a finished chunk enqueues the next):
+# the broker holds O(in-flight) messages per send, and sends of different owners interleave.
+# Default: the documented worker concurrency (Procfile `-c 2`).
+BULK_CHUNKS_IN_FLIGHT = env.int("BULK_CHUNKS_IN_FLIGHT", default=2)
+# Sends of at most this many recipients (and urgent ones) go ahead of bulk chunks.
+BULK_SMALL_AUDIENCE = env.int("BULK_SMALL_AUDIENCE", default=100)
+# A chunk waits this long at most for an exhausted quota window (or a 429 pause) while
+# holding its worker; a longer wait hands the chunk back with a countdown.
+BULK_QUOTA_MAX_WAIT = env.float("BULK_QUOTA_MAX_WAIT", default=5.0)
 
 # --- Reports --------------------------------------------------------------------
 REPORTS_EXPIRE_DAYS = env.int("REPORTS_EXPIRE_DAYS", default=7)

@@ -73,6 +73,12 @@ class BackgroundJob(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", verbose_name=_("retry of")
     )
+    # Celery priority of its tasks (9 most urgent); with `queue` it makes the job's lane.
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    # Items per second over the recent past (a moving average of counter samples), for the ETA.
+    rate_per_second = models.FloatField(_("items per second"), null=True, blank=True)
+    rate_sample_at = models.DateTimeField(_("rate sampled"), null=True, blank=True)
+    rate_sample_items = models.PositiveIntegerField(_("processed at the rate sample"), default=0)
 
     objects = BackgroundJobQuerySet.as_manager()
 
@@ -84,6 +90,7 @@ class BackgroundJob(models.Model):
             models.Index(fields=["created_by", "status"], name="jobs_owner_status_idx"),
             models.Index(fields=["status", "completed_at"], name="jobs_status_completed_idx"),
             models.Index(fields=["status", "heartbeat_at"], name="jobs_status_heartbeat_idx"),
+            models.Index(fields=["status", "queue", "priority", "created_at"], name="jobs_lane_idx"),
         ]
         constraints = [
             # One unfinished job per owner and idempotency key.
@@ -115,6 +122,42 @@ class BackgroundJob(models.Model):
     def flower_url(self) -> str:
         """This job's current task in Flower."""
         return f"{settings.FLOWER_URL.rstrip('/')}/task/{self.task_id}"
+
+    def queue_position(self) -> int | None:
+        """Pending jobs: how many jobs are ahead of it in its lane (same queue and priority,
+        created earlier, not started yet); None otherwise."""
+        if self.status != self.Status.PENDING or self.started_at is not None:
+            return None
+        earlier = Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        lane = BackgroundJob.objects.filter(
+            status=self.Status.PENDING, queue=self.queue, priority=self.priority, started_at=None
+        )
+        return lane.filter(earlier).count()
+
+    @property
+    def wait_until(self):
+        """When a job deliberately waiting (e.g. for a provider's quota) goes on; None if it is not."""
+        from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
+
+        value = (self.metadata or {}).get("wait_until") if isinstance(self.metadata, dict) else None
+        until = parse_datetime(value) if isinstance(value, str) else None
+        return until if self.is_active and until and until > timezone.now() else None
+
+    def eta_seconds(self) -> int | None:
+        """Running jobs: seconds to completion from the observed rate, never faster than the
+        work's own limit (metadata "max_rate", items/s) and after any deliberate wait."""
+        from django.utils import timezone
+
+        rate = self.rate_per_second
+        if self.status != self.Status.RUNNING or not rate or rate <= 0 or not self.total_items:
+            return None
+        max_rate = (self.metadata or {}).get("max_rate") if isinstance(self.metadata, dict) else None
+        if isinstance(max_rate, int | float) and max_rate > 0:
+            rate = min(rate, max_rate)
+        remaining = max(self.total_items - self.processed_items, 0)
+        wait = (self.wait_until - timezone.now()).total_seconds() if self.wait_until else 0
+        return round(wait + remaining / rate)
 
     @property
     def duration(self):

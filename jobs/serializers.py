@@ -36,6 +36,10 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
     duration = serializers.SerializerMethodField()
     errorMessage = serializers.SerializerMethodField()
     downloadUrl = serializers.SerializerMethodField()
+    queuePosition = serializers.SerializerMethodField()
+    ratePerSecond = serializers.SerializerMethodField()
+    etaSeconds = serializers.SerializerMethodField()
+    waitReason = serializers.SerializerMethodField()
 
     class Meta:
         model = BackgroundJob
@@ -43,6 +47,7 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
             "id", "title", "description", "jobType", "jobTypeText", "status", "statusText", "statusBadgeClass",
             "progress", "totalItems", "processedItems", "successCount", "failedCount",
             "startDate", "completedDate", "duration", "errorMessage", "downloadUrl",
+            "queuePosition", "ratePerSecond", "etaSeconds", "waitReason",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -67,6 +72,72 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
     def get_downloadUrl(self, job):  # noqa: N802
         url = (job.metadata or {}).get("download_url") if isinstance(job.metadata, dict) else None
         return url if isinstance(url, str) and url else None
+
+    @extend_schema_field(
+        {
+            "type": "integer",
+            "nullable": True,
+            "minimum": 0,
+            "example": 3,
+            "description": "Pending jobs: how many jobs are ahead of it in its lane (same queue and priority, "
+            "created earlier, not started yet); 0 = next. Null otherwise.",
+        }
+    )
+    def get_queuePosition(self, job):  # noqa: N802
+        return job.queue_position()
+
+    @extend_schema_field(
+        {
+            "type": "number",
+            "nullable": True,
+            "example": 48.5,
+            "description": "Running jobs: items processed per second over the recent past. Null otherwise.",
+        }
+    )
+    def get_ratePerSecond(self, job):  # noqa: N802
+        if job.status != BackgroundJob.Status.RUNNING or job.rate_per_second is None:
+            return None
+        return round(job.rate_per_second, 1)
+
+    @extend_schema_field(
+        {
+            "type": "integer",
+            "nullable": True,
+            "minimum": 0,
+            "example": 180,
+            "description": "Running jobs: estimated seconds to completion from the observed rate, never faster "
+            "than the provider's limit, plus any quota wait. Null otherwise (or not known yet).",
+        }
+    )
+    def get_etaSeconds(self, job):  # noqa: N802
+        return job.eta_seconds()
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "nullable": True,
+            "example": "Waiting for the provider's quota until 14:00",
+            "description": "Why an active job is deliberately not progressing and until when, translated. "
+            "Null otherwise.",
+        }
+    )
+    def get_waitReason(self, job):  # noqa: N802
+        until = job.wait_until
+        reason = job.metadata.get("wait_reason") if until else None
+        if not isinstance(reason, str) or not reason:
+            return None
+        # Stored as a msgid (like error messages): shown in the reader's language.
+        return gettext(reason) % {"time": format_wait_time(until)}
+
+
+def format_wait_time(value) -> str:
+    """HH:MM in the current time zone when it is today, else the full date and time."""
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    if local.date() == timezone.localtime().date():
+        return local.strftime("%H:%M")
+    return format_datetime(value)
 
 
 class JobListResponseSerializer(serializers.Serializer):

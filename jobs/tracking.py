@@ -25,6 +25,7 @@ and a job completes exactly once even when many chunk tasks finish together.
 """
 
 import logging
+import math
 import time
 import uuid
 
@@ -125,6 +126,7 @@ def start_job(
         queue=queue,
         idempotency_key=idempotency_key,
         retry_of=retry_of,
+        priority=priority,
     )
     try:
         with transaction.atomic():
@@ -133,7 +135,7 @@ def start_job(
         if idempotency_key and (existing := _active_with_key(user, idempotency_key)):
             return existing
         raise
-    options = {"priority": priority, "countdown": countdown, "eta": eta}
+    options = {"countdown": countdown, "eta": eta}
     _enqueue_on_commit(job, **{k: v for k, v in options.items() if v is not None})
     return job
 
@@ -143,7 +145,10 @@ def _active_with_key(user, key):
 
 
 def _enqueue_on_commit(job, **options):
-    # delay_on_commit returns no id; the job stores the id chosen up front.
+    # delay_on_commit returns no id; the job stores the id chosen up front. The job's
+    # priority goes with every (re)enqueue of its task: a resumed send keeps its lane.
+    if job.priority is not None:
+        options.setdefault("priority", job.priority)
     transaction.on_commit(
         lambda: app.send_task(
             job.task_name, args=[job.pk], kwargs=job.task_kwargs, task_id=job.task_id, queue=job.queue, **options
@@ -174,6 +179,7 @@ def retry_job(job: BackgroundJob) -> BackgroundJob:
         total_items=job.total_items,
         metadata=job.metadata,
         queue=job.queue,
+        priority=job.priority,
         retry_of=job,
     )
 
@@ -212,12 +218,19 @@ def finish_job(job_id, status, *, only_if=None, **fields) -> bool:
 # --- inside a task ---------------------------------------------------------------
 
 
+# The job's rate (items/s, for its ETA) is sampled at most this often per tracker, and
+# smoothed over about RATE_HORIZON seconds (an exponential moving average).
+RATE_SAMPLE_SECONDS = 2.0
+RATE_HORIZON = 6.0
+
+
 class JobTracker:
     """Progress reporting for one job from inside its task(s).
 
     Counter updates are buffered and written as atomic F() increments at most
     every JOBS_PROGRESS_INTERVAL seconds, so the item rate never becomes the
     write rate; `flush()` (called by JobTask at the end) writes the rest.
+    The recent rate is sampled beside them every RATE_SAMPLE_SECONDS at most.
     """
 
     def __init__(self, job_id, interval=None):
@@ -226,6 +239,7 @@ class JobTracker:
         self._success = self._failed = self._processed = 0
         self._last_write = time.monotonic()
         self._last_check = 0.0
+        self._last_sample = 0.0
         self._stop = False
 
     def __repr__(self):
@@ -278,6 +292,7 @@ class JobTracker:
             heartbeat_at=timezone.now(),
         )
         self._last_write = time.monotonic()
+        self.sample_rate()
 
     def set_counts(self, processed, success, failed):
         """Absolute counts, for work that keeps its own ledger (resync after a crash)."""
@@ -287,6 +302,51 @@ class JobTracker:
             progress=_progress(Value(processed)), heartbeat_at=timezone.now(),
         )  # fmt: skip
         self._last_write = time.monotonic()
+        self.sample_rate()
+
+    def sample_rate(self, force=False):
+        """Update the job's recent rate from its processed count, at most every
+        RATE_SAMPLE_SECONDS (whichever of the job's trackers comes first, under the row
+        lock): one read and one write per sample, never per item."""
+        if not force and time.monotonic() - self._last_sample < RATE_SAMPLE_SECONDS:
+            return
+        self._last_sample = time.monotonic()
+        now = timezone.now()
+        with transaction.atomic():
+            row = (
+                BackgroundJob.objects.select_for_update()
+                .filter(pk=self.id, status=Status.RUNNING)
+                .values_list("processed_items", "rate_sample_at", "rate_sample_items", "rate_per_second")
+                .first()
+            )
+            if row is None:
+                return
+            processed, sampled_at, sampled_items, rate = row
+            if sampled_at is not None:
+                elapsed = (now - sampled_at).total_seconds()
+                if elapsed < RATE_SAMPLE_SECONDS * 0.9:
+                    return  # another tracker of the job sampled just now
+                current = max(processed - sampled_items, 0) / elapsed
+                weight = 1 - math.exp(-elapsed / RATE_HORIZON)
+                rate = current if rate is None else rate + weight * (current - rate)
+            BackgroundJob.objects.filter(pk=self.id).update(
+                rate_per_second=rate, rate_sample_at=now, rate_sample_items=processed
+            )
+
+    def expect_heartbeat_by(self, when):
+        """Nothing of this job runs until `when` (a quota window, a retry countdown): the
+        reaper leaves it alone until `when` + JOBS_STUCK_AFTER."""
+        self._active().update(heartbeat_at=when)
+
+    def wait_until(self, when, reason: str, heartbeat_by=None):
+        """The job deliberately waits until `when` (datetime) for `reason`, a msgid with a
+        %(time)s placeholder shown translated as the job's waitReason until then; and
+        expect_heartbeat_by(heartbeat_by or when), in the same write."""
+        with transaction.atomic():
+            metadata = BackgroundJob.objects.select_for_update().filter(pk=self.id).values_list("metadata", flat=True)
+            metadata = dict(metadata.first() or {})
+            metadata.update(wait_until=when.isoformat(), wait_reason=reason)
+            self._active().update(heartbeat_at=heartbeat_by or when, metadata=metadata)
 
     def sync_counts(self, read_counts):
         """Set absolute counts from work that keeps its own ledger: `read_counts()` returns

@@ -8,7 +8,10 @@ from jobs.models import BackgroundJob
 from jobs.tracking import start_job
 
 from .audience import Audience
+from .backends import get_sms_backend
 from .models import Campaign
+from .ratelimit import provider_limit
+from .sending import lane_priority
 
 PLANNERS = {
     Campaign.Channel.SMS: "notifications.send_sms_campaign",
@@ -30,12 +33,20 @@ def job_title(channel, count, tag="") -> str:
 
 
 def start_campaign(
-    user, audience: Audience, *, body: str, subject: str = "", html: str = "", idempotency_key: str = ""
+    user,
+    audience: Audience,
+    *,
+    body: str,
+    subject: str = "",
+    html: str = "",
+    idempotency_key: str = "",
+    urgent: bool = False,
 ) -> Campaign:
     """Create the job and its campaign; the planner task is enqueued when the transaction commits.
 
     With an idempotency key (a double-clicked form, a client's retried request), the owner's
     unfinished campaign started with the same key is returned instead of a second send.
+    Small (at most BULK_SMALL_AUDIENCE) and `urgent` sends go ahead of bulk chunks.
     """
     if idempotency_key and (earlier := Campaign.objects.started_with_key(user, idempotency_key)):
         return earlier
@@ -52,6 +63,8 @@ def start_campaign(
             description=description[:1000],
             total_items=audience.count or 0,
             idempotency_key=idempotency_key,
+            priority=lane_priority(audience.count, urgent),
+            metadata=send_limits(channel),
         )
         # start_job hands back the job of a concurrent request that won the key: its campaign.
         return Campaign.objects.filter(job=job).first() or Campaign.objects.create(
@@ -65,3 +78,11 @@ def start_campaign(
             skipped_invalid=audience.invalid,
             owner=user,
         )
+
+
+def send_limits(channel) -> dict:
+    """What bounds the send's speed, for its ETA: the provider's sustained rate (items/s)."""
+    if channel != Campaign.Channel.SMS:
+        return {}
+    max_rate = provider_limit(get_sms_backend().name).max_rate()
+    return {"max_rate": max_rate} if max_rate else {}

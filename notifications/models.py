@@ -101,6 +101,8 @@ class Campaign(models.Model):
     tag = models.CharField(_("tag"), max_length=50, blank=True)
     skipped_invalid = models.PositiveIntegerField(_("invalid recipients skipped"), default=0)
     ledger_ready = models.BooleanField(_("ledger built"), default=False)
+    # Bounded fan-out: the first ledger id not yet handed to a chunk (DeliveryQuerySet.next_range).
+    next_delivery_id = models.BigIntegerField(_("next delivery to hand out"), default=0)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("owner")
     )
@@ -128,6 +130,24 @@ class Campaign(models.Model):
 
     def idempotency_key(self, recipient: str) -> str:
         return str(uuid.uuid5(_KEY_NAMESPACE, f"{self.pk}:{recipient}"))
+
+    def rewind(self):
+        """Hand out the ledger from its start again (the planner, after a crash: rows a lost
+        chunk left queued are covered again; the ledger's claims prevent double sends)."""
+        Campaign.objects.filter(pk=self.pk).update(next_delivery_id=0)
+
+    def next_range(self, size: int) -> tuple[int, int] | None:
+        """(first id, last id) of the next `size` queued rows not handed to a chunk yet, taken
+        by advancing the campaign's cursor with a guarded UPDATE: two chunks finishing at
+        once never get the same range. None when every queued row has been handed out."""
+        while True:
+            cursor = Campaign.objects.filter(pk=self.pk).values_list("next_delivery_id", flat=True).get()
+            queued = self.deliveries.filter(status=Delivery.Status.QUEUED, pk__gte=cursor).order_by("pk")
+            ids = list(queued.values_list("pk", flat=True)[: max(size, 1)])
+            if not ids:
+                return None
+            if Campaign.objects.filter(pk=self.pk, next_delivery_id=cursor).update(next_delivery_id=ids[-1] + 1):
+                return ids[0], ids[-1]
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -220,6 +240,17 @@ class DeliveryQuerySet(models.QuerySet):
         """(first id, last id) of consecutive runs of `size` queued rows: the chunks."""
         ids = self.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True)
         return [(batch[0], batch[-1]) for batch in batched(list(ids), max(size, 1))]
+
+    def requeue(self, deliveries) -> int:
+        """sending -> queued for rows the provider asked us to hold back (429 Retry-After):
+        not a failed attempt, so the attempt taken by the claim is given back."""
+        if not deliveries:
+            return 0
+        return self.filter(
+            pk__in=[d.pk for d in deliveries],
+            status=Delivery.Status.SENDING,
+            claim__in={d.claim for d in deliveries},
+        ).update(status=Delivery.Status.QUEUED, claim="", attempts=F("attempts") - 1, updated_at=timezone.now())
 
 
 class Delivery(models.Model):

@@ -1,44 +1,119 @@
-"""A provider's rate limit, shared by every worker process and host (a moving window in Redis)."""
+"""A provider's limits, shared by every worker process and host (in Redis):
+
+- its quota windows (SMS_RATE_LIMIT, several separated by ";", e.g. "50/second;100000/day"),
+  each a moving window of the `limits` library, all of which must allow a send;
+- a pause the provider asked for (a 429 with Retry-After), a key with a TTL that every
+  worker checks before sending.
+
+A short wait happens in place (on_wait is called at least once a second meanwhile, so the
+job keeps its heartbeat); a wait longer than BULK_QUOTA_MAX_WAIT raises ProviderWait, and
+the chunk hands itself back with a countdown instead of holding a worker.
+"""
 
 import os
 import random
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+# Shown as the job's waitReason (translated at display; %(time)s is filled in there).
+QUOTA_REASON = gettext_noop("Waiting for the provider's quota until %(time)s")
+PAUSE_REASON = gettext_noop("The provider asked to slow down; waiting until %(time)s")
+
+
+class ProviderWait(Exception):
+    """No send is allowed before `until` (epoch seconds), for `reason` (a msgid)."""
+
+    def __init__(self, until: float, reason: str):
+        super().__init__(f"provider unavailable until {until:.1f}")
+        self.until, self.reason = until, reason
 
 
 class RateLimit:
-    _limiters: dict = {}
+    _clients: dict = {}
 
-    def __init__(self, spec: str, key: str):
-        from limits import parse
+    def __init__(self, spec: str, key: str, max_wait=None):
+        from limits import parse_many
 
-        self.item = parse(spec)
+        # Shortest window first: a send waits for the per-second window in place, and only a
+        # long window that is exhausted stops it (a short window's hit then expires in a moment).
+        self.items = sorted(parse_many(spec), key=lambda item: item.get_expiry()) if spec.strip() else []
         self.key = key
+        self.max_wait = settings.BULK_QUOTA_MAX_WAIT if max_wait is None else max_wait
+
+    def _client(self, kind):
+        pid = os.getpid()  # one Redis client per process (prefork children must not share one)
+        if (pid, kind) not in self._clients:
+            if kind == "limiter":
+                from limits.storage import storage_from_string
+                from limits.strategies import MovingWindowRateLimiter
+
+                client = MovingWindowRateLimiter(storage_from_string(settings.REDIS_URL))
+            else:
+                import redis
+
+                client = redis.Redis.from_url(settings.REDIS_URL)
+            self._clients[(pid, kind)] = client
+        return self._clients[(pid, kind)]
 
     @property
     def limiter(self):
-        from limits.storage import storage_from_string
-        from limits.strategies import MovingWindowRateLimiter
+        return self._client("limiter")
 
-        pid = os.getpid()  # one Redis client per process (prefork children must not share one)
-        if pid not in self._limiters:
-            self._limiters[pid] = MovingWindowRateLimiter(storage_from_string(settings.REDIS_URL))
-        return self._limiters[pid]
+    @property
+    def pause_key(self):
+        return f"bulk-send:paused:{self.key}"
 
-    def acquire(self, n=1):
-        """Block until n more sends are allowed. Taken in parts of at most the limit's
-        amount, by one thread per process, so waiting costs few Redis calls."""
-        limiter = self.limiter
+    def pause(self, seconds: float):
+        """Hold every worker's sends to this provider for `seconds` (a 429 Retry-After)."""
+        seconds = max(float(seconds), 0.001)
+        until = time.time() + seconds
+        self._client("redis").set(self.pause_key, repr(until), px=int(seconds * 1000))
+
+    def paused_until(self) -> float:
+        value = self._client("redis").get(self.pause_key)
+        return float(value) if value else 0.0
+
+    def max_rate(self) -> float | None:
+        """The sustained sends per second the windows allow (the tightest), or None."""
+        rates = [item.amount / item.get_expiry() for item in self.items]
+        return min(rates) if rates else None
+
+    def acquire(self, n=1, on_wait=None) -> bool:
+        """Take n sends from every window. Waits in place up to `max_wait` at a time, calling
+        `on_wait()` at least once a second (a truthy answer gives up: returns False); a longer
+        wait raises ProviderWait. Taken in parts of at most the smallest window's amount."""
+        self._on_wait, self._last_on_wait = on_wait, time.monotonic()
         while n > 0:
-            cost = min(n, self.item.amount)
-            while not limiter.hit(self.item, "bulk-send", self.key, cost=cost):
-                reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
-                time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+            if not self._wait(self.paused_until(), PAUSE_REASON, pause=0):
+                return False
+            cost = min([n] + [item.amount for item in self.items])
+            for item in self.items:
+                while not self.limiter.hit(item, "bulk-send", self.key, cost=cost):
+                    reset = self.limiter.get_window_stats(item, "bulk-send", self.key).reset_time
+                    if not self._wait(reset, QUOTA_REASON):
+                        return False
             n -= cost
+        return True
+
+    def _wait(self, until, reason, pause=0.001) -> bool:
+        """Sleep until `until` (epoch), at least `pause`, if it is near; raise ProviderWait if it
+        is not. Calls on_wait every half second of waiting; False if it asked to give up."""
+        left = until - time.time()
+        if left > self.max_wait:
+            raise ProviderWait(until, reason)
+        deadline = time.monotonic() + max(left, pause)
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05) + random.uniform(0, 0.002))
+            if self._on_wait is not None and time.monotonic() - self._last_on_wait >= 0.5:
+                self._last_on_wait = time.monotonic()
+                if self._on_wait():
+                    return False
+        return True
 
 
-def provider_limit(key: str) -> RateLimit | None:
-    """The shared limit of SMS_RATE_LIMIT for the provider `key`, or None when unlimited."""
-    spec = settings.SMS_RATE_LIMIT.strip()
-    return RateLimit(spec, key) if spec else None
+def provider_limit(key: str) -> RateLimit:
+    """The shared limits of the provider `key`: SMS_RATE_LIMIT's windows (none when empty)
+    and the provider's own pause requests."""
+    return RateLimit(settings.SMS_RATE_LIMIT, key)

@@ -19,7 +19,7 @@ from django.core.mail.message import make_msgid
 
 from .backends import SendError, SmsMessage, get_sms_backend
 from .models import Campaign, Delivery
-from .ratelimit import provider_limit
+from .ratelimit import ProviderWait, provider_limit
 from .text import batched
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class Outcome:
     message_id: str = ""
     error: str = ""
     retryable: bool = False
+    retry_after: float | None = None  # the provider asked to hold off (429): handed back, not a failure
 
     @property
     def ok(self):
@@ -41,18 +42,21 @@ class Outcome:
         if not isinstance(exc, SendError):
             logger.exception("sending delivery %s crashed", delivery.pk, exc_info=exc)
         permanent = getattr(exc, "permanent", True) if isinstance(exc, SendError) else True
-        return cls(delivery, error=str(exc) or type(exc).__name__, retryable=not permanent)
+        retry_after = getattr(exc, "retry_after", None)
+        return cls(delivery, error=str(exc) or type(exc).__name__, retryable=not permanent, retry_after=retry_after)
 
 
 class SmsSender:
     """Keeps BULK_SEND_CONCURRENCY sends in flight on a small thread pool (I/O bound),
-    each batch waiting for the provider's shared rate limit."""
+    each batch waiting for the provider's shared limits. When they allow nothing for
+    longer than BULK_QUOTA_MAX_WAIT, it stops with `wait` set (a ProviderWait)."""
 
     def __init__(self, campaign, backend=None):
         self.campaign = campaign
         self.backend = backend or get_sms_backend()
         self.width = max(settings.BULK_SEND_CONCURRENCY, 1)
         self.rate_limit = provider_limit(self.backend.name)
+        self.wait = None
 
     def __enter__(self):
         self.backend.open()
@@ -84,19 +88,38 @@ class SmsSender:
                     stopped = True
                     continue
                 batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
-                if self.rate_limit:
-                    self.rate_limit.acquire(len(batch))  # the provider's limit, shared by every worker
+                if not self._acquire(len(batch), stop):
+                    stopped = True
+                    continue
                 claimed = Delivery.objects.claim(batch)
                 in_flight.update(self.pool.submit(self._send_one, d) for d in claimed)
                 continue
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             done.extend(f.result() for f in finished)
             if len(done) >= self.width or not in_flight:
-                Delivery.objects.record(done, last_try=last_try)
+                self._record(done, last_try)
                 done = []
                 stop.progress()
-        Delivery.objects.record(done, last_try=last_try)
+        self._record(done, last_try)
         return stopped
+
+    def _acquire(self, n, stop) -> bool:
+        """The provider's limits, shared by every worker: wait for n sends, heartbeating (and
+        checking for cancellation) meanwhile. False when the chunk must stop."""
+        try:
+            return self.rate_limit.acquire(n, on_wait=stop)
+        except ProviderWait as wait:
+            self.wait = wait
+            return False
+
+    def _record(self, outcomes, last_try):
+        """Outcomes onto the ledger; sends the provider held back (429 Retry-After) go back to
+        queued without using up an attempt, and pause the provider for every worker."""
+        held = [o for o in outcomes if o.retry_after is not None]
+        if held:
+            self.rate_limit.pause(max(o.retry_after for o in held))
+            Delivery.objects.requeue([o.delivery for o in held])
+        Delivery.objects.record([o for o in outcomes if o.retry_after is None], last_try=last_try)
 
 
 class EmailSender:

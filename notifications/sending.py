@@ -1,18 +1,24 @@
 """A bulk send, as plain functions the tasks call (and tests can call directly).
 
 The ledger (Delivery rows, see DeliveryQuerySet) is the truth. The planner builds it
-once and fans out chunks over the rows still queued; a chunk sends the queued rows of
-its id range through the channel's sender. Both can run again safely after a crash:
-the planner rebuilds nothing twice and recovers rows a dead worker left in "sending";
-a chunk only ever sends rows it claimed.
+once and starts BULK_CHUNKS_IN_FLIGHT chunks over the rows still queued; a chunk sends
+the queued rows of its id range through the channel's sender, and when it is done hands
+the next range (Campaign.next_range) to a new chunk: the broker holds a bounded number of
+messages per send, and the sends of different owners interleave. Both can run again
+safely after a crash: the planner rebuilds nothing twice, recovers rows a dead worker
+left in "sending" and hands the ledger out again from its start (a chunk lost with its
+worker is covered again); a chunk only ever sends rows it claimed.
 """
 
+import datetime
 import time
 from dataclasses import dataclass
 
 from celery import current_app
 from django.conf import settings
+from django.utils import timezone
 
+from jobs.models import BackgroundJob
 from jobs.tracking import JobError
 
 from .audience import suppressed_among, too_many
@@ -41,7 +47,12 @@ def plan_campaign(tracker, chunk_task: str) -> int | None:
     campaign = campaign_of(tracker)
     if not campaign.ledger_ready:
         check_audience_size(campaign)
-    tracker.set_total(build_ledger(campaign))
+    total = build_ledger(campaign)
+    tracker.set_total(total)
+    # A tag's size is known only now: a small one joins the small sends' lane.
+    BackgroundJob.objects.filter(pk=tracker.id, priority=settings.JOBS_PRIORITY_BULK).update(
+        priority=lane_priority(total)
+    )
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
     campaign.deliveries.recover_interrupted(resend=resend)
     tracker.sync_counts(campaign.deliveries.counts)
@@ -49,10 +60,34 @@ def plan_campaign(tracker, chunk_task: str) -> int | None:
     if stop(force=True):
         stop.finish()
         return None
-    ranges = campaign.deliveries.queued_ranges(settings.BULK_CHUNK_SIZE)
-    for first_id, last_id in ranges:
-        current_app.send_task(chunk_task, args=[tracker.id, first_id, last_id])
-    return len(ranges)
+    campaign.rewind()
+    started = 0
+    while started < max(settings.BULK_CHUNKS_IN_FLIGHT, 1) and start_next_chunk(tracker, campaign, chunk_task):
+        started += 1
+    return started
+
+
+def lane_priority(count: int | None, urgent=False) -> int:
+    """The Celery priority of a send's tasks: small (at most BULK_SMALL_AUDIENCE recipients,
+    known at the trigger) and urgent sends go ahead of bulk chunks."""
+    small = count is not None and count <= settings.BULK_SMALL_AUDIENCE
+    return settings.JOBS_PRIORITY_HIGH if urgent or small else settings.JOBS_PRIORITY_BULK
+
+
+def start_chunk(tracker, chunk_task: str, first_id, last_id, **options):
+    """Enqueue a chunk of the job's send at the job's priority (its lane)."""
+    priority = BackgroundJob.objects.filter(pk=tracker.id).values_list("priority", flat=True).first()
+    if priority is not None:
+        options["priority"] = priority
+    current_app.send_task(chunk_task, args=[tracker.id, first_id, last_id], **options)
+
+
+def start_next_chunk(tracker, campaign: Campaign, chunk_task: str) -> bool:
+    """Enqueue a chunk for the next range of queued rows not handed out yet; False if none."""
+    span = campaign.next_range(settings.BULK_CHUNK_SIZE)
+    if span is not None:
+        start_chunk(tracker, chunk_task, *span)
+    return span is not None
 
 
 def audience_batches(campaign: Campaign):
@@ -125,6 +160,13 @@ class StopCheck:
 class ChunkResult:
     left: int = 0  # rows left queued after transient errors: retry the chunk later
     more: bool = False  # stopped at its time budget: continue in a new task now
+    wait: float = 0.0  # the provider's limits allow nothing for this many seconds: continue then
+    stopped: bool = False  # the job was cancelled or finished: nothing follows
+
+
+# A chunk waiting for a provider's quota comes back at least this often (a countdown well
+# below the broker's visibility timeout; a day-long quota wait is many short ones).
+MAX_CHUNK_COUNTDOWN = 300
 
 
 def chunk_time_budget() -> float:
@@ -142,9 +184,24 @@ def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budg
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
     tracker.sync_counts(campaign.deliveries.counts)
+    wait = getattr(sender, "wait", None)
+    if wait is not None and not stop.tracker.cancelled(force=True):
+        return wait_for_provider(tracker, wait)
     if stopped and stop.out_of_time:
         return ChunkResult(more=True)
     if stopped:
         stop.finish()
-        return ChunkResult()
+        return ChunkResult(stopped=True)
     return ChunkResult(left=rows.filter(status=Delivery.Status.QUEUED).count())
+
+
+def wait_for_provider(tracker, wait) -> ChunkResult:
+    """The provider's quota (or its pause) allows nothing until `wait.until`: the job says so
+    and the chunk continues then, in a fresh task (at most MAX_CHUNK_COUNTDOWN away)."""
+    seconds = max(wait.until - time.time(), 0.0)
+    countdown = min(seconds, MAX_CHUNK_COUNTDOWN, settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 4)
+    now = timezone.now()
+    tracker.wait_until(
+        now + datetime.timedelta(seconds=seconds), wait.reason, heartbeat_by=now + datetime.timedelta(seconds=countdown)
+    )
+    return ChunkResult(wait=countdown)

@@ -23,11 +23,16 @@ class SendError(Exception):
     never will; a timeout, a 429 or a 5xx may). Anything else a backend raises is a bug."""
 
     permanent = True
+    # Seconds the provider asked every sender to hold off (a 429 with Retry-After): the
+    # send is handed back (not a failed attempt) and the provider is paused for everyone.
+    retry_after = None
 
-    def __init__(self, message="", *, permanent=None):
+    def __init__(self, message="", *, permanent=None, retry_after=None):
         super().__init__(message)
         if permanent is not None:
             self.permanent = permanent
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class SmsError(SendError):

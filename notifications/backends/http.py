@@ -3,12 +3,15 @@
     POST {SMS_GATEWAY_URL}   X-API-Key: ...   Idempotency-Key: ...
     {"to": "+989121234567", "message": "..."}  ->  2xx {"id": "..."}
 
-429, 5xx, timeouts and connection errors are retryable; any other 4xx is permanent.
+429, 5xx, timeouts and connection errors are retryable; any other 4xx is permanent. A 429
+with Retry-After (seconds or an HTTP date) carries it, so every worker pauses that long.
 Connections are pooled per process and shared by the sending threads.
 """
 
 import json
 import threading
+import time
+from email.utils import parsedate_to_datetime
 
 import urllib3
 from django.conf import settings
@@ -51,6 +54,10 @@ class SmsBackend(BaseSmsBackend):
         except urllib3.exceptions.HTTPError as exc:
             raise RetryableSmsError(f"The SMS gateway is unreachable ({type(exc).__name__}).") from exc
         status = response.status
+        if status == 429 and (retry_after := _retry_after(response.headers.get("Retry-After"))) is not None:
+            raise RetryableSmsError(
+                f"The SMS gateway answered 429 (retry after {retry_after:g}s).", retry_after=retry_after
+            )
         if status == 429 or status >= 500:
             raise RetryableSmsError(f"The SMS gateway answered {status}.")
         if status >= 400:
@@ -60,6 +67,20 @@ class SmsBackend(BaseSmsBackend):
         except ValueError:
             data = {}
         return SendResult(message_id=str(data.get("id", "")) if isinstance(data, dict) else "")
+
+
+def _retry_after(value) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
 
 
 def _detail(response) -> str:
