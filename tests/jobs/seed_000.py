@@ -48,17 +48,23 @@ DETAIL_ITEM = {
 }
 
 # Every endpoint returns the same item: the union of the seed's keys, plus the
-# one addition the header widget needs ("report ready - download").
-ITEM_KEYS = set(ACTIVE_ITEM) | set(HISTORY_ITEM) | set(DETAIL_ITEM) | {"downloadUrl"}
+# additions: the header widget's "report ready - download", and where a job stands
+# (fair scheduling: its place in line, rate, ETA, why it waits).
+FAIRNESS_KEYS = {"queuePosition", "ratePerSecond", "etaSeconds", "waitReason"}
+ITEM_KEYS = set(ACTIVE_ITEM) | set(HISTORY_ITEM) | set(DETAIL_ITEM) | {"downloadUrl"} | FAIRNESS_KEYS
 # Keys that are null until the job gets there (seed: errorMessage null; a running
 # job has no completedDate; duration before start).
-NULLABLE = {"completedDate", "duration", "errorMessage", "downloadUrl"}
+NULLABLE = {"completedDate", "duration", "errorMessage", "downloadUrl"} | FAIRNESS_KEYS
 DATE_KEYS = {"startDate", "completedDate"}
 DATE_PATTERN = r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}$"
 DURATION_PATTERN = r"^(\d+:)?\d{2}:\d{2}$"
 
 
 def expected_type(key):
+    if key in {"queuePosition", "etaSeconds"}:
+        return int
+    if key == "ratePerSecond":
+        return float
     for example in (ACTIVE_ITEM, HISTORY_ITEM, DETAIL_ITEM):
         if example.get(key) is not None:
             return type(example[key])

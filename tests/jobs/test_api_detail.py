@@ -55,6 +55,10 @@ def test_completed_job_values(alice_client, alice, settings):
         "duration": "15:30",
         "errorMessage": None,
         "downloadUrl": None,
+        "queuePosition": None,
+        "ratePerSecond": None,
+        "etaSeconds": None,
+        "waitReason": None,
     }
 
 
