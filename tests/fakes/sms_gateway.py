@@ -6,7 +6,10 @@ Configurable (attributes, change them any time): latency (seconds per request),
 failure_rate (share answered 500), timeout_rate (share accepted but answered only
 after `hang` seconds, so the client times out and resends), rate_limit (requests per
 second above which it answers 429; None for no limit), api_key (401 when wrong),
-reject (numbers answered 400). A request whose Idempotency-Key was accepted before is
+reject (numbers answered 400), throttle_after / throttle_seconds (after that many accepted
+messages, every request is answered 429 with `Retry-After: throttle_seconds` for that long;
+see throttled_at), quota (a window: at most `quota` accepted per `quota_seconds`, then 429
+without Retry-After). A request whose Idempotency-Key was accepted before is
 answered with the first message's id and not counted again. `accepted` counts accepted
 messages per recipient; `requests` counts every request.
 """
@@ -43,6 +46,9 @@ class FakeSmsGateway:
         self.status_counts = Counter()
         self.accept_times = []
         self._window = (0, 0)  # (second, requests in it)
+        self.throttle_after, self.throttle_seconds, self.throttled_at = None, 1.0, None
+        self.quota, self.quota_seconds = None, 1.0
+        self.request_times = []  # monotonic time of every request
         self.server = None
 
     # --- lifecycle
@@ -79,6 +85,8 @@ class FakeSmsGateway:
             self.requests = self.duplicates = 0
             self.status_counts.clear()
             self.accept_times.clear()
+            self.request_times.clear()
+            self.throttled_at = None
 
     @property
     def total_accepted(self):
@@ -100,6 +108,24 @@ class FakeSmsGateway:
             self._window = (second, n)
             return n > self.rate_limit
 
+    def _throttled(self):
+        """Seconds left of the 429 pause (starting it once throttle_after messages were accepted)."""
+        with self.lock:
+            now = time.monotonic()
+            if self.throttled_at is None and self.throttle_after is not None:
+                if len(self.accept_times) >= self.throttle_after:
+                    self.throttled_at = now
+            if self.throttled_at is not None and now < self.throttled_at + self.throttle_seconds:
+                return self.throttled_at + self.throttle_seconds - now
+            return 0.0
+
+    def _over_quota(self):
+        if not self.quota:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            return sum(1 for t in self.accept_times if t > now - self.quota_seconds) >= self.quota
+
     def _accept(self, to, key):
         """Record the message unless its idempotency key was seen; returns (message id, new)."""
         with self.lock:
@@ -114,9 +140,10 @@ class FakeSmsGateway:
             return message_id, True
 
     def handle(self, headers, body):
-        """(status, payload) for one request."""
+        """(status, payload) or (status, payload, extra headers) for one request."""
         with self.lock:
             self.requests += 1
+            self.request_times.append(time.monotonic())
         if self.api_key and headers.get("X-API-Key") != self.api_key:
             return 401, {"error": "bad api key"}
         try:
@@ -126,8 +153,10 @@ class FakeSmsGateway:
             return 400, {"error": "malformed request"}
         if to in self.reject:
             return 400, {"error": "unknown number"}
-        if self._over_rate():
+        if self._over_rate() or self._over_quota():
             return 429, {"error": "too many requests"}
+        if left := self._throttled():
+            return 429, {"error": "slow down"}, {"Retry-After": str(max(round(left), 1))}
         if self._roll(self.failure_rate):
             return 500, {"error": "internal error"}
         if self.latency:
@@ -146,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        status, payload = self.gateway.handle(self.headers, body)
+        status, payload, *extra = self.gateway.handle(self.headers, body)
         with self.gateway.lock:
             self.gateway.status_counts[status] += 1
         data = json.dumps(payload).encode()
@@ -154,6 +183,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
