@@ -59,3 +59,13 @@ def test_backend_is_chosen_by_alias_or_dotted_path(settings):
     assert get_sms_backend().name == "locmem"
     assert get_sms_backend("console").name == "console"
     assert isinstance(get_sms_backend("locmem"), BaseSmsBackend)
+
+
+def test_429_with_retry_after_carries_it(gateway):
+    gateway.throttle_after, gateway.throttle_seconds = 0, 3.0
+
+    with pytest.raises(RetryableSmsError) as info:
+        backend(gateway).send(SmsMessage("+989121234567", "Hi", idempotency_key="k"))
+
+    assert info.value.retry_after == 3.0
+    assert gateway.accepted == {}
