@@ -15,6 +15,15 @@ class BulkSendSerializer(serializers.Serializer):
     tag = serializers.CharField(required=False, allow_blank=True, max_length=50)
     message = serializers.CharField(allow_blank=True, trim_whitespace=True)
     skip_invalid = serializers.BooleanField(required=False, default=False)
+    urgent = serializers.BooleanField(
+        required=False, default=False, help_text=_("Go ahead of bulk sends (staff only), like a small send.")
+    )
+
+    def validate_urgent(self, value):
+        user = self.context.get("user")
+        if value and not (user and user.is_staff):
+            raise serializers.ValidationError(_("Only staff may mark a send urgent."))
+        return value
 
     def validate(self, attrs):
         try:

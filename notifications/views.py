@@ -43,7 +43,7 @@ class BulkSendView(APIView):
             return bad_request({"non_field_errors": [_("The body is not valid JSON.")]})
         if not isinstance(data, dict):
             return bad_request({"non_field_errors": [_("Expected a JSON object.")]})
-        serializer = serializer_class(data=data)
+        serializer = serializer_class(data=data, context={"user": request.user})
         if not serializer.is_valid():
             return bad_request(serializer.errors)
         v = serializer.validated_data
@@ -54,6 +54,7 @@ class BulkSendView(APIView):
             subject=v.get("subject", ""),
             html=v.get("html", ""),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+            urgent=v.get("urgent", False),
         )
         return Response(answer(campaign, v["audience"]), status=status.HTTP_202_ACCEPTED)
 

@@ -1,6 +1,7 @@
 """POST /notifications/api/<channel>/bulk/: validation before anything is enqueued."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from jobs.models import BackgroundJob
 from notifications.demo import link_tags
@@ -188,3 +189,20 @@ def test_repeated_request_with_the_same_idempotency_key_starts_one_send(alice_cl
     assert first.json()["campaignId"] == second.json()["campaignId"]
     assert (BackgroundJob.objects.count(), Campaign.objects.count()) == (2, 2)
     assert queue_lengths()["notifications"] == 2
+
+
+def test_urgent_sends_go_ahead_of_bulk_but_only_staff_may_ask(alice_client, staff, purge_queues):
+    payload = {"recipients": [f"+98912000{i:04d}" for i in range(150)], "message": "Hi", "urgent": True}
+    # alice is not staff: a 400, nothing started
+    response = alice_client.post(SMS_URL, payload, format="json")
+    assert response.status_code == 400
+    assert "urgent" in response.json()["errors"]
+    assert_nothing_started()
+
+    staff_client = APIClient()
+    staff_client.force_authenticate(staff)
+    response = staff_client.post(SMS_URL, payload, format="json")
+    assert response.status_code == 202
+    urgent_job = BackgroundJob.objects.get(pk=response.json()["jobId"])
+    bulk = staff_client.post(SMS_URL, {**payload, "urgent": False}, format="json").json()["jobId"]
+    assert urgent_job.priority > BackgroundJob.objects.get(pk=bulk).priority
