@@ -1,5 +1,8 @@
 """Phone numbers, email addresses and SMS segment counting: pure functions."""
 
+import re
+from functools import cache
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,11 +16,76 @@ GSM7_BASIC = set(
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
 
 
+_INTERNATIONAL = re.compile(r"\+([1-9]\d{6,14})")
+_NATIONAL = re.compile(r"(\d)([1-9]\d{5,13})")
+
+
+@cache
+def _plain_national_prefix(region: str) -> tuple[int, str] | None:
+    """(country code, national prefix) of a region whose numbers are written nationally as
+    the prefix + the national number (e.g. IR: 0 912 ...), or None where it is more subtle."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or not metadata.national_prefix or len(metadata.national_prefix) != 1:
+        return None
+    if metadata.national_prefix_for_parsing not in (None, metadata.national_prefix):
+        return None
+    if metadata.national_prefix_transform_rule:
+        return None
+    return metadata.country_code, metadata.national_prefix
+
+
+@cache
+def _prefix_digits(code: int) -> frozenset:
+    """First digits after country code `code` that the full parser may treat specially
+    (a zero, any of the code's regions' national prefixes); all of them when in doubt."""
+    digits = {"0"}
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ()):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if metadata is None:
+            continue
+        for prefix in (metadata.national_prefix, metadata.national_prefix_for_parsing):
+            if prefix and prefix.isdigit():
+                digits.add(prefix[0])
+            elif prefix:
+                return frozenset("0123456789")
+    return frozenset(digits)
+
+
+def _fast_e164(raw: str, region: str) -> str | None:
+    """The E.164 form of a plain number (+<country><number>, or <national prefix><number>)
+    when phonenumbers says that number is valid; None means "ask phonenumbers.parse".
+    Only ever accepts: a number is refused by the full parser alone."""
+    if match := _INTERNATIONAL.fullmatch(raw):
+        digits = match[1]
+        for size in (1, 2, 3):  # country calling codes are prefix-free
+            if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                code, national = int(digits[:size]), digits[size:]
+                break
+        else:
+            return None
+        if national[0] in _prefix_digits(code):  # leading zeros, national prefixes: the full parser
+            return None
+    elif (match := _NATIONAL.fullmatch(raw)) and (plain := _plain_national_prefix(region)):
+        code, prefix = plain
+        if match[1] != prefix:
+            return None
+        national = match[2]
+    else:
+        return None
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return f"+{code}{national}" if phonenumbers.is_valid_number(number) else None
+
+
 def normalize_phone(raw: str, region: str | None = None) -> str | None:
-    """E.164 form of a phone number, or None if it is not a valid number."""
+    """E.164 form of a phone number, or None if it is not a valid number. Plain numbers
+    (the usual case in a long list) skip phonenumbers' general parser but not its
+    validity check; anything else is parsed in full."""
     raw = (raw or "").strip()
     if not raw or len(raw) > 32:
         return None
+    region = region or settings.PHONE_DEFAULT_REGION
+    if fast := _fast_e164(raw, region):
+        return fast
     try:
         number = phonenumbers.parse(raw, region or settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
