@@ -58,12 +58,13 @@ def wait_job(job, timeout=300, interval=0.02):
     from jobs.models import BackgroundJob
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         job.refresh_from_db()
         if job.status in BackgroundJob.FINISHED:
             return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(interval)
-    return False
 
 
 def timed_small_send(user, offset, timeout=120):

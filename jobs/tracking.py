@@ -26,15 +26,16 @@ and a job completes exactly once even when many chunk tasks finish together.
 
 import logging
 import math
+import threading
 import time
 import uuid
 
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Case, F, IntegerField, Value, When
-from django.db.models.functions import Least
+from django.db.models.functions import Coalesce, Least
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -222,6 +223,9 @@ def finish_job(job_id, status, *, only_if=None, **fields) -> bool:
 # smoothed over about RATE_HORIZON seconds (an exponential moving average).
 RATE_SAMPLE_SECONDS = 2.0
 RATE_HORIZON = 6.0
+# A task's job is marked Running at its first report, or after this many seconds at the
+# latest; a task done sooner takes its job Pending -> Completed in one write.
+LAZY_BEGIN_SECONDS = 0.5
 
 
 class JobTracker:
@@ -241,6 +245,9 @@ class JobTracker:
         self._last_check = 0.0
         self._last_sample = 0.0
         self._stop = False
+        self._begin_lock = threading.Lock()
+        self._lazy_begin = None  # (task id, start time) until the Running write is made
+        self._begin_timer = None
 
     def __repr__(self):
         return f"<JobTracker job={self.id}>"
@@ -248,25 +255,64 @@ class JobTracker:
     def _active(self):
         """Counter and heartbeat writes apply while the job is unfinished (a main task
         waiting to retry leaves it Pending while its chunks still report)."""
+        self.begin_now()
         return BackgroundJob.objects.active().filter(pk=self.id)
 
     def load(self) -> BackgroundJob:
+        """The job's row, as this task sees it (Running, its attempt counted)."""
+        self.begin_now()
         return BackgroundJob.objects.get(pk=self.id)
 
-    def begin(self, task_id=None) -> bool:
+    def begin(self, task_id=None, lazy=False) -> bool:
         """Pending -> Running (or keep Running for chunks and resumes). False if the
-        job already finished (e.g. cancelled while queued): the task must not run."""
-        now = timezone.now()
+        job already finished (e.g. cancelled while queued): the task must not run.
+        `lazy`: only check that now; the Running write waits for the task's first report
+        (or LAZY_BEGIN_SECONDS), and a task done before then completes its job in one
+        write (complete_if_done): sub-second jobs cost two writes, not three."""
+        if lazy:
+            if not BackgroundJob.objects.active().filter(pk=self.id).exists():
+                return False
+            self._lazy_begin = (task_id, timezone.now())
+            self._begin_timer = threading.Timer(LAZY_BEGIN_SECONDS, self._begin_in_background)
+            self._begin_timer.daemon = True
+            self._begin_timer.start()
+            return True
+        return self._write_begin(task_id, timezone.now())
+
+    def _write_begin(self, task_id, now) -> bool:
         attempt = Case(
             When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField()
         )
         # One UPDATE (no window between a "pending" and a "running" attempt for a
         # concurrent status change to slip through).
         started = BackgroundJob.objects.active().filter(pk=self.id).update(
-            status=Status.RUNNING, heartbeat_at=now, attempts=attempt,
+            status=Status.RUNNING, heartbeat_at=timezone.now(), attempts=attempt,
             started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
         )  # fmt: skip
         return bool(started)
+
+    def _take_lazy_begin(self):
+        """The pending lazy begin (or None), taken once; the caller holds _begin_lock."""
+        args, self._lazy_begin = self._lazy_begin, None
+        if args and self._begin_timer is not None:
+            self._begin_timer.cancel()
+        return args
+
+    def begin_now(self):
+        """Make the Running write now if it was deferred (before any other write)."""
+        if self._lazy_begin is None:
+            return
+        with self._begin_lock:
+            if args := self._take_lazy_begin():
+                self._write_begin(*args)
+
+    def _begin_in_background(self):
+        try:
+            self.begin_now()
+        except Exception:
+            logger.warning("job %s: the deferred Running write failed", self.id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
 
     def set_total(self, total: int):
         self._active().update(total_items=total, progress=_progress(F("processed_items") + 0))
@@ -383,25 +429,39 @@ class JobTracker:
         return self._stop
 
     def mark_cancelled(self) -> bool:
+        self.begin_now()
         self.flush()
         return finish_job(self.id, Status.CANCELLED)
 
     def complete(self) -> bool:
         """Running -> Completed, exactly once."""
+        self.begin_now()
         self.flush()
         return finish_job(self.id, Status.COMPLETED, only_if={"status": Status.RUNNING}, progress=100)
 
     def complete_if_done(self) -> bool:
-        """Complete when every item is processed: safe to call from every chunk."""
+        """Complete when every item is processed: safe to call from every chunk. A task
+        that never made its (deferred) Running write completes its job in one UPDATE,
+        with the start time and attempt it would have written."""
         self.flush()
-        return finish_job(
-            self.id,
-            Status.COMPLETED,
-            only_if={"status": Status.RUNNING, "processed_items__gte": F("total_items")},
-            progress=100,
-        )
+        done = {"processed_items__gte": F("total_items")}
+        with self._begin_lock:
+            if not (args := self._take_lazy_begin()):
+                return finish_job(self.id, Status.COMPLETED, only_if={"status": Status.RUNNING, **done}, progress=100)
+            task_id, started = args
+            attempt = Case(
+                When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField()
+            )
+            completed = finish_job(
+                self.id, Status.COMPLETED, only_if=done, progress=100, attempts=attempt,
+                started_at=Coalesce(F("started_at"), Value(started)), heartbeat_at=timezone.now(),
+            )  # fmt: skip
+            if not completed:  # items left (other tasks of the job will finish them): it is running
+                self._write_begin(task_id, started)
+        return completed
 
     def fail(self, message: str) -> bool:
+        self.begin_now()
         self.flush()
         return finish_job(self.id, Status.FAILED, error_message=message)
 
@@ -432,7 +492,7 @@ class JobTask(DjangoTask):
 
     def __call__(self, job_id, *args, **kwargs):
         tracker = JobTracker(job_id)
-        if not tracker.begin(task_id=self.request.id):
+        if not tracker.begin(task_id=self.request.id, lazy=True):
             logger.info("job %s already finished; %s skipped", job_id, self.name)
             return None
         self.request.job_tracker = tracker
@@ -443,7 +503,7 @@ class JobTask(DjangoTask):
             tracker.flush()
 
     def on_success(self, retval, task_id, args, kwargs):
-        JobTracker(args[0]).complete_if_done()
+        (getattr(self.request, "job_tracker", None) or JobTracker(args[0])).complete_if_done()
 
     def retry(self, *args, **kwargs):
         # Waiting for the countdown is not "running": keep the reaper away. Done
@@ -454,6 +514,7 @@ class JobTask(DjangoTask):
         tracker = getattr(request, "job_tracker", None)
         max_retries = kwargs.get("max_retries", self.max_retries)
         if tracker is not None and (max_retries is None or request.retries < max_retries):
+            tracker.begin_now()
             tracker.flush()
             BackgroundJob.objects.filter(pk=tracker.id, status=Status.RUNNING, task_id=request.id).update(
                 status=Status.PENDING
@@ -461,4 +522,7 @@ class JobTask(DjangoTask):
         return super().retry(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
+        tracker = getattr(self.request, "job_tracker", None)
+        if tracker is not None:
+            tracker.begin_now()  # its start time and attempt, even when it failed at once
         finish_job(args[0], Status.FAILED, error_message=user_message(exc))
