@@ -61,10 +61,27 @@ def plan_campaign(tracker, chunk_task: str) -> int | None:
         stop.finish()
         return None
     campaign.rewind()
+    if total <= settings.BULK_SMALL_AUDIENCE:
+        return send_small(tracker, campaign, chunk_task)
     started = 0
     while started < max(settings.BULK_CHUNKS_IN_FLIGHT, 1) and start_next_chunk(tracker, campaign, chunk_task):
         started += 1
     return started
+
+
+def send_small(tracker, campaign: Campaign, chunk_task: str) -> int:
+    """A small send is sent by its planner at once (one wait for a worker, not two); what
+    it could not finish (transient errors, the provider's quota) goes on in a chunk task."""
+    span = campaign.next_range(settings.BULK_SMALL_AUDIENCE)
+    if span is None:
+        return 0
+    result = send_chunk(tracker, *span)
+    if result.stopped:
+        return 0
+    if result.left or result.more or result.wait:
+        countdown = result.wait or (settings.BULK_RETRY_BACKOFF if result.left else 0)
+        start_chunk(tracker, chunk_task, *span, countdown=countdown)
+    return 1
 
 
 def lane_priority(count: int | None, urgent=False) -> int:
@@ -169,10 +186,14 @@ class ChunkResult:
 MAX_CHUNK_COUNTDOWN = 300
 
 
-def chunk_time_budget() -> float:
-    """Seconds a chunk task sends before handing the rest to a fresh task, well inside
-    the soft time limit (a slow rate limit must not turn into a time-limit failure)."""
-    return min(settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.5, 120)
+def chunk_time_budget(channel=Campaign.Channel.SMS) -> float:
+    """Seconds a chunk task sends before handing the rest of its range to a fresh task at
+    the back of its lane. SMS: a time slice (BULK_CHUNK_SECONDS), so a worker held by a
+    slow, rate-limited send is free again soon for other sends (email keeps its one SMTP
+    connection per chunk). Always well inside the soft time limit (a slow rate limit must
+    not turn into a time-limit failure)."""
+    budget = min(settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.5, 120)
+    return min(settings.BULK_CHUNK_SECONDS, budget) if channel == Campaign.Channel.SMS else budget
 
 
 def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budget=None) -> ChunkResult:
@@ -180,7 +201,9 @@ def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budg
     campaign = Campaign.objects.get(job_id=tracker.id)
     rows = campaign.deliveries.filter(pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    stop = StopCheck(tracker, budget=chunk_time_budget() if budget is None else budget, campaign=campaign)
+    stop = StopCheck(
+        tracker, budget=chunk_time_budget(campaign.channel) if budget is None else budget, campaign=campaign
+    )
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
     tracker.sync_counts(campaign.deliveries.counts)
