@@ -3,12 +3,12 @@
 Same broker, same worker (one process group, maintenance queue), same run:
 - baseline: N bare `demo.noop` (ignore_result) sent with apply_async;
 - jobs: N `start_job(noop_job, ...)`: a BackgroundJob row, the message, JobTask
-  moving it Pending -> Running -> Completed, and its TaskResult (kept, as for
-  every real job: the admin links it).
+  moving it Pending -> Completed (a sub-second job skips the Running write: two
+  writes per job, the INSERT and one UPDATE).
 A round is timed from the first send to the last `task-succeeded` event (Celery's
 monitoring events, sent by the worker for both kinds alike). Rounds alternate
 bare/jobs; each adjacent pair gives a ratio (pairs share the machine's load of
-the moment) and the figure is the median ratio jobs/bare (goal >= 0.5).
+the moment) and the figure is the median ratio jobs/bare (goal >= 0.8).
 
 DB writes are counted in a separate phase (counting costs a little), where they
 happen: in this process with a Django execute wrapper around start_job, and in
@@ -142,7 +142,7 @@ def run():
         "throughput ratio jobs / bare (median of adjacent rounds)",
         f"{median(ratios):.2f}",
         "",
-        f"goal >= 0.5; rounds {min(ratios):.2f}..{max(ratios):.2f}",
+        f"goal >= 0.8; rounds {min(ratios):.2f}..{max(ratios):.2f}",
     )
     bare_cpu = median([cpu for (_, cpu), _ in rounds])
     jobs_cpu = median([cpu for _, (_, cpu) in rounds])

@@ -208,6 +208,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process: long tasks never hoard the queue.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker's event loop wakes at least this often (seconds). With late acks, a freed
+# process fetches its next message only at the loop's next turn: at Celery's default (1 s)
+# a small send could wait up to a second behind a finished chunk (bench/bench_fairness.py).
+CELERY_WORKER_TIMER_PRECISION = 0.1
 # Every task must end: soft limit raises inside the task, hard limit kills it.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
