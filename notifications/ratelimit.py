@@ -99,14 +99,15 @@ class RateLimit:
 
     def _wait(self, until, reason, pause=0.001) -> bool:
         """Sleep until `until` (epoch), at least `pause`, if it is near; raise ProviderWait if it
-        is not. Calls on_wait every half second of waiting; False if it asked to give up."""
+        is not. Calls on_wait every 0.1 s of waiting (a chunk's time slice ends on time; the
+        job heartbeats); False if it asked to give up."""
         left = until - time.time()
         if left > self.max_wait:
             raise ProviderWait(until, reason)
         deadline = time.monotonic() + max(left, pause)
         while (left := deadline - time.monotonic()) > 0:
             time.sleep(min(left, 0.05) + random.uniform(0, 0.002))
-            if self._on_wait is not None and time.monotonic() - self._last_on_wait >= 0.5:
+            if self._on_wait is not None and time.monotonic() - self._last_on_wait >= 0.1:
                 self._last_on_wait = time.monotonic()
                 if self._on_wait():
                     return False
