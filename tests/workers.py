@@ -1,15 +1,19 @@
-"""Real infrastructure for tests: a private embedded Valkey and Celery worker
-processes talking to it and to the test database."""
+"""Real infrastructure for tests: a private embedded Valkey (or a private vhost
+on RabbitMQ) and Celery worker processes talking to it and to the test database."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from celery import Celery
+from django.conf import settings
 from django.db import connection
 
 from config import valkey
@@ -72,6 +76,44 @@ def _pings(client) -> bool:
         return False
 
 
+class RabbitVhost:
+    """A private vhost on a running RabbitMQ for one test session (or benchmark),
+    made and dropped with rabbitmqctl; without rabbitmqctl (or not root), the
+    URL's own vhost is used as it is and tests purge its queues."""
+
+    def __init__(self, url: str):
+        self.base_url, self.name = url, None
+
+    @staticmethod
+    def manageable() -> bool:
+        return os.geteuid() == 0 and shutil.which("rabbitmqctl") is not None
+
+    @property
+    def url(self) -> str:
+        if not self.name:
+            return self.base_url
+        parts = urlsplit(self.base_url)
+        return urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def start(self):
+        if self.manageable():
+            self.name = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            user = urlsplit(self.base_url).username or "guest"
+            rabbitmqctl("add_vhost", self.name)
+            rabbitmqctl("set_permissions", "-p", self.name, user, ".*", ".*", ".*")
+        return self
+
+    def stop(self):
+        if self.name:
+            rabbitmqctl("delete_vhost", self.name, check=False)
+
+
+def rabbitmqctl(*args, check=True, timeout=60):
+    return subprocess.run(
+        ["rabbitmqctl", "-q", *args], check=check, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
 def session_database_url() -> str:
     """DATABASE_URL of the database this test session uses (test_* on PostgreSQL)."""
     s = connection.settings_dict
@@ -96,7 +138,8 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": session_database_url(),
-            "REDIS_URL": app.conf.broker_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": app.conf.broker_url,
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
@@ -113,9 +156,8 @@ class WorkerProcess:
         # Ping through the worker's own broker (env may point it at another one;
         # app.control would publish through the app's producer pool). Not made the
         # current app: shared tasks and libraries using current_app must keep ours.
-        control_app = (
-            app if env["REDIS_URL"] == app.conf.broker_url else Celery(broker=env["REDIS_URL"], set_as_current=False)
-        )
+        broker = env["CELERY_BROKER_URL"]
+        control_app = app if broker == app.conf.broker_url else Celery(broker=broker, set_as_current=False)
         try:
             wait_for(
                 lambda: self.proc.poll() is not None or control_app.control.ping([hostname], timeout=0.5),
