@@ -126,9 +126,10 @@ def session_database_url() -> str:
 class WorkerProcess:
     """`celery worker` as a separate OS process, like production."""
 
-    def __init__(self, queues=ALL_QUEUES, concurrency=2, pool="prefork", env=None, name=None):
+    def __init__(self, queues=ALL_QUEUES, concurrency=2, pool="prefork", env=None, name=None, wrapper=()):
         self.queues, self.concurrency, self.pool = queues, concurrency, pool
         self.extra_env = env or {}
+        self.wrapper = list(wrapper)  # command prefix, e.g. ["ip", "netns", "exec", "ns1"]
         self.name = name or f"test-{free_port()}@%h"
         self.proc = None
         self.log_path = BASE_DIR / "var" / "test-logs" / f"worker-{os.getpid()}-{time.time_ns()}.log"
@@ -144,7 +145,7 @@ class WorkerProcess:
             **self.extra_env,
         }
         cmd = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
+            *self.wrapper, sys.executable, "-m", "celery", "-A", "config", "worker",
             "-Q", self.queues, "-c", str(self.concurrency), "-P", self.pool,
             "-n", self.name, "--without-gossip", "--without-mingle", "-l", "INFO",
         ]  # fmt: skip
