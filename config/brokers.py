@@ -29,9 +29,3 @@ def is_redis(url: str) -> bool:
 def transport_for(url: str) -> str | None:
     """CELERY_BROKER_TRANSPORT for a broker URL: ours for Redis, else the URL's scheme."""
     return REDIS_TRANSPORT if is_redis(url) else None
-
-
-def use_broker(app, url: str):
-    """Point a Celery app at another broker at run time (tests, benchmarks)."""
-    app.conf.broker_url = url
-    app.conf.broker_transport = transport_for(url)

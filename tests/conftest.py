@@ -9,9 +9,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from config.brokers import use_broker
 from config.celery import app
-from tests.workers import RabbitVhost, ValkeyProcess, WorkerProcess
+from tests.workers import RabbitVhost, ValkeyProcess, WorkerProcess, use_broker
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,8 +29,7 @@ def broker_url():
         rabbit = RabbitVhost(os.environ["TEST_BROKER_URL"]).start()
         url = rabbit.url  # not put in os.environ: Celery reads CELERY_BROKER_URL before any app's own setting
     os.environ["REDIS_URL"] = settings.REDIS_URL = redis_url
-    settings.CELERY_BROKER_URL = url
-    use_broker(app, url)
+    use_broker(url)
     yield url
     if rabbit:
         rabbit.stop()

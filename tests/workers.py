@@ -15,8 +15,10 @@ from urllib.parse import urlsplit, urlunsplit
 from celery import Celery
 from django.conf import settings
 from django.db import connection
+from kombu import pools
 
 from config import valkey
+from config.brokers import transport_for
 from config.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +41,20 @@ def wait_for(predicate, timeout=30.0, interval=0.05, message="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def use_broker(url: str):
+    """Point this process's Celery app (and settings) at another broker."""
+    settings.CELERY_BROKER_URL = app.conf.broker_url = url
+    app.conf.broker_transport = transport_for(url)
+    forget_broker_connections()
+
+
+def forget_broker_connections():
+    """Drop this process's pooled broker connections (after a broker restart or
+    switch), as Celery does in a forked child, so the next use connects afresh."""
+    pools.reset()
+    app._after_fork()
 
 
 class ValkeyProcess:

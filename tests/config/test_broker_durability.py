@@ -7,11 +7,10 @@ import shutil
 
 import pytest
 from django_celery_results.models import TaskResult
-from kombu import pools
 
 from config.brokers import is_redis
 from config.celery import app
-from tests.workers import ValkeyProcess, rabbitmqctl, wait_for
+from tests.workers import ValkeyProcess, forget_broker_connections, rabbitmqctl, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 
@@ -85,10 +84,7 @@ def restartable_rabbitmq(broker_url):
         finally:
             rabbitmqctl("start_app", timeout=120)
             rabbitmqctl("await_startup", timeout=120)
-            # This process's pooled connections died with the broker: drop them,
-            # as Celery does in a forked child, so the next use connects afresh.
-            pools.reset()
-            app._after_fork()
+            forget_broker_connections()  # this process's pooled ones died with the broker
 
     return restart
 
