@@ -1,5 +1,6 @@
 """The daily report's schedule: priority 0, the lowest now that 9 is the most
-urgent on every broker (config/brokers.py); 0002 wrote 9, the lowest on stock Redis."""
+urgent on every broker (config/brokers.py); 0002 used to write 9, the lowest on
+stock Redis."""
 
 from django.db import migrations
 
