@@ -18,6 +18,6 @@ def to_redis_lowest(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0002_periodic_tasks")]
+    dependencies = [("reports", "0003_explicit_task_names")]
 
     operations = [migrations.RunPython(to_lowest, to_redis_lowest)]
