@@ -193,8 +193,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     # Redis: one list per priority level 0-9, as many levels as RabbitMQ's queues have.
     "priority_steps": list(range(PRIORITY_LEVELS)),
-    # Redis: each fetch looks at every queue's most urgent list first.
-    "queue_order_strategy": "priority",
+    # Redis: each fetch (one BRPOP) lists every consumed queue's most urgent list
+    # first, whatever this says; round_robin rotates the queues within a level so
+    # a worker of several queues is fair between them ("priority" would always
+    # drain the first queue of -Q first).
+    "queue_order_strategy": "round_robin",
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results live in the database (django-celery-results), with task name/args.
