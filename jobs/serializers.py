@@ -79,11 +79,5 @@ class JobResponseSerializer(serializers.Serializer):
     job = BackgroundJobSerializer()
 
 
-class JobErrorResponseSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=False)
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
 class HistoryQuerySerializer(serializers.Serializer):
     take = serializers.IntegerField(min_value=1, max_value=100, default=10, help_text="How many jobs, newest first.")
