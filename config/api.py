@@ -8,6 +8,8 @@ status code: `exception_handler` is DRF's EXCEPTION_HANDLER, and the views
 subclass `ApiView` so every POST body is checked before the view runs.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -147,14 +149,14 @@ ERROR_HEADERS = {
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema plus the error responses every endpoint can give:
-    401/403/405/406 everywhere, 404 with a path parameter, 400/413/415 with a body,
+    401/403/405/406 everywhere, 404 with an object id in the path, 400/413/415 with a body,
     429 where a throttle applies. A view's own description of a status wins."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = [401, 403, 405, 406]
-        if self.path_regex and "(?P<" in self.path_regex:
-            codes.append(404)
+        if re.search(r"\(\?P<(pk|id)>", self.path_regex or ""):
+            codes.append(404)  # an object looked up among the user's own
         if self.method in BODY_METHODS:
             codes += [400, 413, 415]
         if any(isinstance(t, UserRateThrottle) for t in self.view.get_throttles()):

@@ -34,7 +34,10 @@ def test_the_message_is_translated(alice, alices_failed_job):
     client = session_client(alice)
 
     response = client.post(
-        f"/jobs/api/{alices_failed_job.pk}/retry/", NESTED_JSON, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fa"
+        f"/jobs/api/{alices_failed_job.pk}/retry/",
+        NESTED_JSON,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="fa",
     )
 
     body = assert_error_shape(response, 400)
