@@ -84,16 +84,22 @@ def exception_handler(exc, context):
     return response
 
 
-def is_api_path(path: str) -> bool:
-    return "/api/" in path
+def is_api_request(request) -> bool:
+    """An API path, a token, or a client asking for JSON rather than a page."""
+    accept = request.headers.get("Accept", "")
+    return (
+        "/api/" in request.path
+        or "Authorization" in request.headers
+        or ("application/json" in accept and "text/html" not in accept)
+    )
 
 
 def json_or_html(json_status, message, html_handler):
     """Django's error handlers for URLs outside any DRF view (e.g. /jobs/api/x/): JSON
-    in the one shape for API paths, the usual HTML page for the rest of the site."""
+    in the one shape for API requests, the usual HTML page for the rest of the site."""
 
     def handler(request, exception=None, **kwargs):
-        if is_api_path(request.path):
+        if is_api_request(request):
             return JsonResponse(error_body(message), status=json_status)
         return html_handler(request, exception, **kwargs)
 

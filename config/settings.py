@@ -181,14 +181,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",  # a too-deep body is a 400, not a RecursionError
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (the CRM's pages post JSON too); a too-deep body is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",  # one error shape for every app
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient posts JSON, the only body the API takes
 }
 # Starting jobs (bulk sends, reports, retries) per user, e.g. "60/minute"; empty: no limit.
 JOBS_START_RATE = env("JOBS_START_RATE", default="60/minute")

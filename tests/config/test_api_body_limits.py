@@ -29,12 +29,12 @@ def test_a_20_mb_body_is_a_413(alice, make_client, url):
     assert BackgroundJob.objects.count() == 0
 
 
-def test_a_20_mb_form_body_is_a_413_too(alice):
+def test_a_20_mb_form_body_is_refused_as_unsupported_without_being_read(alice):
     response = session_client(alice).post(
         SMS_URL, data="message=" + "a" * TWENTY_MB, content_type="application/x-www-form-urlencoded"
     )
 
-    assert_error_shape(response, 413)
+    assert_error_shape(response, 415)
 
 
 def test_the_largest_audience_of_email_addresses_fits(alice, settings):

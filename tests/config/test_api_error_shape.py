@@ -93,3 +93,7 @@ def test_410_expired_report(alice):
     body = assert_error_shape(token_client(alice).get(f"/reports/{report.pk}/download/"), 410)
 
     assert body["message"] == "This report has expired."
+
+
+def test_404_for_a_malformed_id_with_a_token(alice):
+    assert_error_shape(token_client(alice).get("/reports/null/download/"), 404)
