@@ -54,7 +54,7 @@ bench: bootstrap
 # The suite runs a short schemathesis pass; this one runs every phase with more examples.
 fuzz: bootstrap
 	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),50) FUZZ_PHASES=examples,coverage,fuzzing,stateful \
-	  $(VENV)/bin/pytest tests/config/test_fuzz.py -q $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest tests/config/test_fuzz.py -q -s $(PYTEST_ARGS)
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .

@@ -56,4 +56,5 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(live_server, a
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
 
+    print(run.stdout[run.stdout.find("SUMMARY") :])  # shown by `make fuzz` (pytest -s)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
