@@ -32,8 +32,6 @@ NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such job am
 FINISHED = OpenApiResponse(ErrorResponseSerializer, description="The job's state does not allow it (`errors.status`).")
 
 
-def owned_jobs(user):
-    return BackgroundJob.objects.filter(created_by=user)
 
 
 def job_response(job, code=status.HTTP_200_OK):
@@ -47,7 +45,7 @@ def active_etag(user) -> str:
     The clock is not in it: a 304 keeps a running job's elapsed `duration` as of
     its last write (every counter flush and heartbeat is one)."""
     active = Q(status__in=BackgroundJob.ACTIVE)
-    state = owned_jobs(user).aggregate(
+    state = BackgroundJob.objects.owned_by(user).aggregate(
         count=Count("id", filter=active),
         ids=Sum("id", filter=active),
         statuses=Sum("status", filter=active),
@@ -75,7 +73,7 @@ class ActiveJobsView(ApiView):
         etag = active_etag(request.user)
         not_modified = get_conditional_response(request._request, etag=etag)
         if not_modified is None:
-            jobs = owned_jobs(request.user).filter(status__in=BackgroundJob.ACTIVE)
+            jobs = BackgroundJob.objects.owned_by(request.user).active()
             response = Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
         else:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
@@ -97,14 +95,14 @@ class JobHistoryView(ApiView):
         query = HistoryQuerySerializer(data=request.query_params)
         if not query.is_valid():
             raise InvalidRequest(query.errors, message=_("Invalid parameters."))
-        jobs = owned_jobs(request.user)[: query.validated_data["take"]]
+        jobs = BackgroundJob.objects.owned_by(request.user)[: query.validated_data["take"]]
         return Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
 
 
 class JobDetailView(ApiView):
     @extend_schema(tags=TAGS, summary="One of your jobs", responses={200: JobResponseSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
-        return job_response(get_object_or_404(owned_jobs(request.user), pk=pk))
+        return job_response(get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk))
 
 
 class CancelJobView(ApiView):
@@ -116,7 +114,7 @@ class CancelJobView(ApiView):
         responses={200: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
     )
     def post(self, request, pk):
-        job = get_object_or_404(owned_jobs(request.user), pk=pk)
+        job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
         if not cancel_job(job):
             message = _("This job has already finished.")
             raise InvalidRequest({"status": [message]}, message=message)
@@ -135,7 +133,7 @@ class RetryJobView(ApiView):
         responses={201: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
     )
     def post(self, request, pk):
-        job = get_object_or_404(owned_jobs(request.user), pk=pk)
+        job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
         try:
             new_job = retry_job(job)
         except JobError as exc:

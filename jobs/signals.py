@@ -3,7 +3,7 @@
 from celery.signals import task_revoked
 
 from .models import BackgroundJob
-from .tracking import _finish
+from .tracking import finish_job
 
 
 @task_revoked.connect
@@ -13,4 +13,4 @@ def cancel_revoked_job(request=None, **kwargs):
         return
     job_id = BackgroundJob.objects.filter(task_id=request.id).values_list("pk", flat=True).first()
     if job_id:
-        _finish(job_id, BackgroundJob.Status.CANCELLED, cancel_requested=True)
+        finish_job(job_id, BackgroundJob.Status.CANCELLED, cancel_requested=True)
