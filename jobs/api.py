@@ -32,8 +32,6 @@ NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such job am
 FINISHED = OpenApiResponse(ErrorResponseSerializer, description="The job's state does not allow it (`errors.status`).")
 
 
-
-
 def job_response(job, code=status.HTTP_200_OK):
     return Response({"success": True, "job": BackgroundJobSerializer(job).data}, status=code)
 
