@@ -1,5 +1,5 @@
-"""What every app's JSON API shares: one error shape, safe body parsing, the
-job-start throttle and the schema's error responses.
+"""What every app's JSON API shares: one error shape, safe body parsing and the
+schema's error responses (the job-start throttle is in config/throttling.py).
 
 Every API error, whatever raised it (a serializer, get_object_or_404, a parser,
 authentication, a throttle, an oversized body), answers
@@ -10,7 +10,6 @@ subclass `ApiView` so every POST body is checked before the view runs.
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -104,19 +103,6 @@ def json_or_html(json_status, message, html_handler):
         return html_handler(request, exception, **kwargs)
 
     return handler
-
-
-class JobStartThrottle(UserRateThrottle):
-    """Per-user limit on starting jobs (JOBS_START_RATE, e.g. "60/minute"; empty: none).
-
-    Read per request (not at import like DRF's DEFAULT_THROTTLE_RATES), so tests and
-    deployments can change it. Counts live in the default cache: set CACHE_URL to a
-    shared Redis when several web processes serve the API."""
-
-    scope = "job_start"
-
-    def get_rate(self):
-        return settings.JOBS_START_RATE or None
 
 
 # --- OpenAPI ----------------------------------------------------------------------

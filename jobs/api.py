@@ -16,7 +16,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from config.api import ApiView, ErrorResponseSerializer, InvalidRequest, JobStartThrottle
+from config.api import ApiView, ErrorResponseSerializer, InvalidRequest
+from config.throttling import JobStartThrottle
 
 from .models import BackgroundJob
 from .serializers import (

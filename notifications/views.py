@@ -8,7 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from config.api import ApiView, InvalidRequest, JobStartThrottle
+from config.api import ApiView, InvalidRequest
+from config.throttling import JobStartThrottle, throttle_job_starts
 
 from .audience import AudienceError
 from .campaigns import start_campaign
@@ -81,6 +82,7 @@ def answer(campaign, audience):
 
 
 @login_required
+@throttle_job_starts
 def new_campaign(request, channel):
     """The CRM's form page for a bulk send (same rules as the API)."""
     form_class = FORMS[channel]

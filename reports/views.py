@@ -9,7 +9,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from config.api import ApiView, ErrorResponseSerializer, Gone, JobStartThrottle
+from config.api import ApiView, ErrorResponseSerializer, Gone
+from config.throttling import JobStartThrottle, throttle_job_starts
 
 from .models import Report
 from .serializers import ReportRequestSerializer
@@ -65,6 +66,7 @@ class ReportDownloadView(ApiView):
 
 
 @login_required
+@throttle_job_starts
 def reports_page(request):
     """The user's reports with status and download links, and a form to request a new one."""
     # A plain dict without blanks: an unchecked box or empty date means "not given".

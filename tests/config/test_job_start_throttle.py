@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from jobs.models import BackgroundJob
 from tests.jobs.factories import BackgroundJobFactory
@@ -60,3 +61,28 @@ def test_an_empty_rate_means_no_limit(alice, settings):
     client = token_client(alice)
 
     assert {client.post(*SMS, format="json").status_code for _ in range(10)} == {202}
+
+
+@pytest.fixture
+def alices_browser(alice):
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+def test_the_form_pages_share_the_limit(alice, alices_browser):
+    client = token_client(alice)
+    for _ in range(3):
+        assert client.post(*SMS, format="json").status_code == 202
+
+    for url, data in [
+        ("/notifications/sms/new/", {"recipients": "09121234567", "message": "Hi"}),
+        ("/reports/", {"kind": "contacts", "format": "csv"}),
+        (f"/jobs/{BackgroundJobFactory(created_by=alice, failed=True).pk}/retry/", {}),
+    ]:
+        response = alices_browser.post(url, data, HTTP_ACCEPT_LANGUAGE="fa")
+
+        assert response.status_code == 429, url
+        assert int(response["Retry-After"]) > 0
+        assert "ثانیه دیگر دوباره تلاش کنید" in response.content.decode()
+    assert BackgroundJob.objects.count() == 3 + 1
