@@ -13,6 +13,7 @@ def setup():
     """Prepare the environment and Django; returns a cleanup callable."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("JOBS_START_RATE", "")  # benchmarks start jobs as fast as they can
     db = BASE_DIR / "var" / "bench.sqlite3"
     if "DATABASE_URL" not in os.environ:
         for suffix in ("", "-wal", "-shm"):
@@ -24,8 +25,7 @@ def setup():
     django.setup()
     from django.core.management import call_command
 
-    from config.celery import app
-    from tests.workers import ValkeyProcess
+    from tests.workers import ValkeyProcess, use_broker
 
     server = None
     if "REDIS_URL" not in os.environ:
@@ -33,8 +33,8 @@ def setup():
         os.environ["REDIS_URL"] = server.url
     from django.conf import settings
 
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    app.conf.broker_url = os.environ["REDIS_URL"]
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    use_broker(os.environ["REDIS_URL"])
     call_command("migrate", verbosity=0)
     return (lambda: server.stop()) if server else (lambda: None)
 
