@@ -16,6 +16,11 @@ class JobDateField(serializers.Field):
         return format_datetime(value)
 
 
+def nullable(kind, example, description, **extra) -> dict:
+    """OpenAPI schema of a key that is null unless the job is in the state it describes."""
+    return {"type": kind, "nullable": True, "example": example, "description": description, **extra}
+
+
 class BackgroundJobSerializer(serializers.ModelSerializer):
     """One job as the header widget and the jobs pages read it.
 
@@ -74,25 +79,19 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
         return url if isinstance(url, str) and url else None
 
     @extend_schema_field(
-        {
-            "type": "integer",
-            "nullable": True,
-            "minimum": 0,
-            "example": 3,
-            "description": "Pending jobs: how many jobs are ahead of it in its lane (same queue and priority, "
-            "created earlier, not started yet); 0 = next. Null otherwise.",
-        }
+        nullable(
+            "integer",
+            3,
+            "Pending jobs: how many jobs are ahead of it in its lane (same queue and priority, created earlier, "
+            "not started yet); 0 = next. Null otherwise.",
+            minimum=0,
+        )
     )
     def get_queuePosition(self, job):  # noqa: N802
         return job.queue_position()
 
     @extend_schema_field(
-        {
-            "type": "number",
-            "nullable": True,
-            "example": 48.5,
-            "description": "Running jobs: items processed per second over the recent past. Null otherwise.",
-        }
+        nullable("number", 48.5, "Running jobs: items processed per second over the recent past. Null otherwise.")
     )
     def get_ratePerSecond(self, job):  # noqa: N802
         if job.status != BackgroundJob.Status.RUNNING or job.rate_per_second is None:
@@ -100,26 +99,23 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
         return round(job.rate_per_second, 1)
 
     @extend_schema_field(
-        {
-            "type": "integer",
-            "nullable": True,
-            "minimum": 0,
-            "example": 180,
-            "description": "Running jobs: estimated seconds to completion from the observed rate, never faster "
-            "than the provider's limit, plus any quota wait. Null otherwise (or not known yet).",
-        }
+        nullable(
+            "integer",
+            180,
+            "Running jobs: estimated seconds to completion from the observed rate, never faster than the "
+            "provider's limit, plus any quota wait. Null otherwise (or not known yet).",
+            minimum=0,
+        )
     )
     def get_etaSeconds(self, job):  # noqa: N802
         return job.eta_seconds()
 
     @extend_schema_field(
-        {
-            "type": "string",
-            "nullable": True,
-            "example": "Waiting for the provider's quota until 14:00",
-            "description": "Why an active job is deliberately not progressing and until when, translated. "
-            "Null otherwise.",
-        }
+        nullable(
+            "string",
+            "Waiting for the provider's quota until 14:00",
+            "Why an active job is deliberately not progressing and until when, translated. Null otherwise.",
+        )
     )
     def get_waitReason(self, job):  # noqa: N802
         until = job.wait_until
