@@ -79,6 +79,8 @@ def timed_small_send(user, offset, timeout=120):
 def workers(gateway, **extra):
     from bench.bench_notifications import start_workers
 
+    slice_ = os.environ.get("BULK_CHUNK_SECONDS")  # try another time slice: BULK_CHUNK_SECONDS=0.25 make bench
+    extra = {"BULK_CHUNK_SECONDS": slice_, **extra} if slice_ else extra
     return start_workers(gateway, SMS_RATE_LIMIT=f"{RATE}/second", LOG_LEVEL="WARNING", **extra)
 
 
