@@ -245,6 +245,10 @@ SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=6)  # longest SMS body ac
 BULK_SEND_CONCURRENCY = env.int("BULK_SEND_CONCURRENCY", default=8)  # in-flight sends per chunk task (threads)
 BULK_MAX_ATTEMPTS = env.int("BULK_MAX_ATTEMPTS", default=4)  # sends per recipient before it is marked failed
 BULK_RETRY_BACKOFF = env.int("BULK_RETRY_BACKOFF", default=2)  # seconds; chunk retries back off 2, 4, 8 ... + jitter
+BULK_MAX_SCHEDULE_DAYS = env.int("BULK_MAX_SCHEDULE_DAYS", default=90)  # how far ahead a send may be scheduled
+# A request body may carry the largest audience: BULK_MAX_AUDIENCE addresses of up to 254
+# characters, quoted and comma-separated, plus Django's default 2.5 MB for the message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_AUDIENCE * 258 + 2_621_440
 
 # --- Reports --------------------------------------------------------------------
 REPORTS_EXPIRE_DAYS = env.int("REPORTS_EXPIRE_DAYS", default=7)

@@ -2,19 +2,31 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.formatting import format_datetime
+
 from .audience import AudienceError
-from .campaigns import start_campaign
+from .campaigns import retry_failed, start_campaign
 from .forms import FORMS
-from .models import Campaign
-from .serializers import SERIALIZERS, BulkSmsSerializer
+from .models import Campaign, Delivery
+from .outcomes import csv_lines, deliveries_page
+from .serializers import (
+    SERIALIZERS,
+    BulkSmsSerializer,
+    CampaignSerializer,
+    DeliveriesQuerySerializer,
+    DeliverySerializer,
+    RetryFailedSerializer,
+)
 
 STARTED = {
     Campaign.Channel.SMS: lambda: _("Sending SMS started"),
@@ -54,6 +66,8 @@ class BulkSendView(APIView):
             subject=v.get("subject", ""),
             html=v.get("html", ""),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+            send_at=v.get("sendAt"),
+            personalised=v["personalised"],
         )
         return Response(answer(campaign, v["audience"]), status=status.HTTP_202_ACCEPTED)
 
@@ -68,6 +82,7 @@ def answer(campaign, audience):
         "skippedInvalid": audience.invalid,
         "duplicates": audience.duplicates,
         "excluded": audience.excluded,
+        "sendAt": campaign.send_at.isoformat() if campaign.send_at else None,
     }
 
 
@@ -78,7 +93,7 @@ def new_campaign(request, channel):
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            audience, body = form.audience_and_body()
+            audience, body, personalised = form.audience_and_body()
         except AudienceError as exc:
             form.add_audience_errors(exc.errors)
         else:
@@ -90,6 +105,8 @@ def new_campaign(request, channel):
                 subject=d.get("subject", ""),
                 html=d.get("html", ""),
                 idempotency_key=d.get("idempotency_key", ""),
+                send_at=d.get("send_at"),
+                personalised=personalised,
             )
             messages.success(
                 request,
@@ -97,3 +114,125 @@ def new_campaign(request, channel):
             )
             return redirect(request.path)
     return render(request, "notifications/new_campaign.html", {"form": form, "channel": channel})
+
+
+# --- campaign outcomes (owner-only: another user's campaign is a 404) ----------------
+
+TAGS = ["campaigns"]
+
+
+def not_found():
+    message = _("No such campaign among yours.")
+    return Response({"success": False, "message": message, "errors": {}}, status=status.HTTP_404_NOT_FOUND)
+
+
+def owned_campaign(request, pk):
+    return Campaign.objects.owned_by(request.user).select_related("job").filter(pk=pk).first()
+
+
+class CampaignView(APIView):
+    @extend_schema(tags=TAGS, summary="A campaign's outcome: counts per delivery status", responses={200: dict})
+    def get(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        if campaign is None:
+            return not_found()
+        data = CampaignSerializer(campaign, context={"counts": campaign.deliveries.status_counts()}).data
+        return Response({"success": True, "campaign": data})
+
+
+class CampaignDeliveriesView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="A campaign's deliveries, a page at a time",
+        parameters=[DeliveriesQuerySerializer],
+        responses={200: dict},
+    )
+    def get(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        if campaign is None:
+            return not_found()
+        query = DeliveriesQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            return bad_request(query.errors)
+        rows, next_page = deliveries_page(
+            campaign, query.validated_data.get("status", ""), query.validated_data["page"]
+        )
+        return Response({"success": True, "deliveries": DeliverySerializer(rows, many=True).data, "next": next_page})
+
+
+class CampaignCsvView(APIView):
+    @extend_schema(tags=TAGS, summary="Every delivery of a campaign as CSV", responses={(200, "text/csv"): str})
+    def get(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        if campaign is None:
+            return not_found()
+        response = StreamingHttpResponse(csv_lines(campaign), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-deliveries.csv"'
+        return response
+
+
+class RetryFailedView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Send again to the recipients that failed, as a new campaign",
+        request=RetryFailedSerializer,
+        responses={202: dict, 400: dict, 404: dict},
+    )
+    def post(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        if campaign is None:
+            return not_found()
+        serializer = RetryFailedSerializer(data=request.data if isinstance(request.data, dict) else {})
+        if not serializer.is_valid():
+            return bad_request(serializer.errors)
+        try:
+            retry = retry_failed(campaign, include_unknown=serializer.validated_data["includeUnknown"])
+        except AudienceError as exc:
+            return Response(
+                {"success": False, "message": exc.errors["campaign"][0], "errors": exc.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {"success": True, "jobId": retry.job_id, "campaignId": retry.pk}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+@login_required
+def campaign_detail(request, pk):
+    """The campaign page: counts, a filterable paged table of deliveries, CSV, retry."""
+    campaign = get_object_or_404(Campaign.objects.owned_by(request.user).select_related("job"), pk=pk)
+    current = request.GET.get("status", "")
+    if current not in Delivery.Status.values:
+        current = ""
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    rows, next_page = deliveries_page(campaign, current, page)
+    counts = campaign.deliveries.status_counts()
+    context = {
+        "campaign": campaign,
+        "counts": counts,
+        "retryable": counts["failed"] - counts["unknown"],
+        "rows": [(d, format_datetime(d.sent_at)) for d in rows],
+        "statuses": Delivery.Status.choices,
+        "current": current,
+        "page": page,
+        "next_page": next_page,
+        "send_at": format_datetime(campaign.send_at),
+        "created_at": format_datetime(campaign.created_at),
+    }
+    return render(request, "notifications/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_retry_failed(request, pk):
+    campaign = get_object_or_404(Campaign.objects.owned_by(request.user), pk=pk)
+    try:
+        retry = retry_failed(campaign, include_unknown=request.POST.get("include_unknown") == "on")
+    except AudienceError as exc:
+        messages.error(request, exc.errors["campaign"][0])
+        return redirect("notifications:campaign-detail", pk=campaign.pk)
+    messages.success(request, _("Retrying the failed recipients as job #%(job)d.") % {"job": retry.job_id})
+    return redirect("notifications:campaign-detail", pk=retry.pk)
