@@ -88,13 +88,16 @@ def start_campaign(
 
 
 def retry_failed(campaign: Campaign, *, include_unknown=False) -> Campaign:
-    """A new campaign and job over the recipients of `campaign` that failed. Unknown outcomes
-    (the provider may have delivered) are left out unless `include_unknown`.
+    """A new campaign and job over the recipients of `campaign` that failed and no earlier
+    retry took over. Unknown outcomes (the provider may have delivered) are left out unless
+    `include_unknown`.
     AudienceError when the campaign is still running or nothing is left to retry."""
     job = campaign.job
     if job is not None and job.is_active:
         raise AudienceError({"campaign": [_("The campaign is still running; retry its failures once it finishes.")]})
-    failed = campaign.deliveries.filter(status=Delivery.Status.FAILED)
+    # Recipients an earlier retry of this campaign took over are its to send, not ours again.
+    taken = Delivery.objects.filter(campaign__retry_of=campaign).values("recipient")
+    failed = campaign.deliveries.filter(status=Delivery.Status.FAILED).exclude(recipient__in=taken)
     if not include_unknown:
         failed = failed.exclude(reason=Delivery.Reason.UNKNOWN)
     recipients = list(failed.order_by("pk").values_list("recipient", flat=True))

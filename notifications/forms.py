@@ -35,7 +35,7 @@ class BulkSendForm(forms.Form):
         required=False,
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "send-at"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty to send now."),
+        help_text=_("Leave empty to send now. In the CRM's local time."),
     )
     # One per rendered form: a double-clicked submit starts one send, not two.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100, initial=uuid.uuid4)

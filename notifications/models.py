@@ -260,7 +260,7 @@ class Delivery(models.Model):
     class Reason(models.TextChoices):
         """Why a row failed, for machines (filters, retry, summaries); `error` has the words."""
 
-        NONE = "", _("—")
+        NONE = "", _("none")
         REJECTED = "rejected", _("Rejected")  # a permanent error: the provider or server refused it
         GAVE_UP = "gave_up", _("Gave up")  # transient errors until BULK_MAX_ATTEMPTS
         UNKNOWN = "unknown", _("Outcome unknown")  # interrupted mid-send: may have been delivered

@@ -213,7 +213,6 @@ def campaign_detail(request, pk):
     context = {
         "campaign": campaign,
         "counts": counts,
-        "retryable": counts["failed"] - counts["unknown"],
         "rows": [(d, format_datetime(d.sent_at)) for d in rows],
         "statuses": Delivery.Status.choices,
         "current": current,
