@@ -65,6 +65,18 @@ class ValkeyProcess:
             self.proc.wait(timeout=10)
 
 
+def _ping(control_app, hostname):
+    """The worker's ping reply; falsy while the broker connection is not usable (a pooled
+    connection to a broker that restarted fails once before it reconnects)."""
+    import redis
+    from kombu.exceptions import OperationalError
+
+    try:
+        return control_app.control.ping([hostname], timeout=0.5)
+    except (OSError, OperationalError, redis.exceptions.ConnectionError):
+        return []
+
+
 def _pings(client) -> bool:
     try:
         return client.ping()
@@ -118,7 +130,7 @@ class WorkerProcess:
         )
         try:
             wait_for(
-                lambda: self.proc.poll() is not None or control_app.control.ping([hostname], timeout=0.5),
+                lambda: self.proc.poll() is not None or _ping(control_app, hostname),
                 timeout=timeout,
                 interval=0.2,
                 message=f"worker {hostname} to answer ping",
@@ -151,5 +163,54 @@ class WorkerProcess:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if not self._log.closed:
+            self._log.close()
+
+
+class BeatProcess:
+    """`celery beat` with the database scheduler as a separate OS process, like production."""
+
+    def __init__(self, env=None):
+        self.extra_env = env or {}
+        self.proc = None
+        stamp = f"{os.getpid()}-{time.time_ns()}"
+        self.log_path = BASE_DIR / "var" / "test-logs" / f"beat-{stamp}.log"
+        self.pid_path = BASE_DIR / "var" / "test-logs" / f"beat-{stamp}.pid"
+
+    def start(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "DATABASE_URL": session_database_url(),
+            "REDIS_URL": app.conf.broker_url,
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO", "--pidfile", str(self.pid_path)]
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            cmd, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        wait_for(
+            lambda: self.proc.poll() is not None or b"beat: Starting" in self.log_path.read_bytes(),
+            timeout=60,
+            interval=0.2,
+            message="beat to start",
+        )
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"beat exited at start:\n{self.log()}")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
         if not self._log.closed:
             self._log.close()
