@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -53,6 +54,12 @@ class BulkSendView(APIView):
             data = request.data
         except ParseError:
             return bad_request({"non_field_errors": [_("The body is not valid JSON.")]})
+        except RequestDataTooBig:
+            message = _("The request is too large.")
+            return Response(
+                {"success": False, "message": message, "errors": {"non_field_errors": [message]}},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         if not isinstance(data, dict):
             return bad_request({"non_field_errors": [_("Expected a JSON object.")]})
         serializer = serializer_class(data=data)
