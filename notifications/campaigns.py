@@ -95,12 +95,12 @@ def retry_failed(campaign: Campaign, *, include_unknown=False) -> Campaign:
     job = campaign.job
     if job is not None and job.is_active:
         raise AudienceError({"campaign": [_("The campaign is still running; retry its failures once it finishes.")]})
-    # Recipients an earlier retry of this campaign took over are its to send, not ours again.
-    taken = Delivery.objects.filter(campaign__retry_of=campaign).values("recipient")
-    failed = campaign.deliveries.filter(status=Delivery.Status.FAILED).exclude(recipient__in=taken)
+    failed = campaign.deliveries.filter(status=Delivery.Status.FAILED)
     if not include_unknown:
         failed = failed.exclude(reason=Delivery.Reason.UNKNOWN)
-    recipients = list(failed.order_by("pk").values_list("recipient", flat=True))
+    # Recipients an earlier retry of this campaign took over (its explicit list) are its to send.
+    taken = {r for listed in campaign.retries.values_list("recipients", flat=True) for r in listed}
+    recipients = [r for r in failed.order_by("pk").values_list("recipient", flat=True) if r not in taken]
     if not recipients:
         raise AudienceError({"campaign": [_("No failed recipients to retry.")]})
     audience = Audience(channel=campaign.channel, recipients=recipients, count=len(recipients))

@@ -122,3 +122,32 @@ def test_scheduled_send_survives_restarts_and_runs_once_when_due(worker_factory,
     finally:
         beat.stop()
         broker.stop()
+
+
+def test_form_page_schedules_a_send_in_local_time(client, alice, purge_queues):
+    client.force_login(alice)
+    local = timezone.localtime(timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
+
+    response = client.post(
+        "/notifications/sms/new/",
+        {"recipients": numbers(1)[0], "message": "Hi", "send_at": local.strftime("%Y-%m-%dT%H:%M")},
+    )
+
+    assert response.status_code == 302
+    job = BackgroundJob.objects.get()
+    assert (job.status, job.scheduled_for, job.awaiting_schedule) == (BackgroundJob.Status.PENDING, local, True)
+    assert sum(queue_lengths().values()) == 0
+
+
+def test_form_page_refuses_a_past_time(client, alice):
+    client.force_login(alice)
+    past = timezone.localtime(timezone.now() - timedelta(hours=1))
+
+    response = client.post(
+        "/notifications/sms/new/",
+        {"recipients": numbers(1)[0], "message": "Hi", "send_at": past.strftime("%Y-%m-%dT%H:%M")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200 and "must be in the future" in response.content.decode()
+    assert not BackgroundJob.objects.exists()
