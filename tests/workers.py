@@ -103,7 +103,8 @@ class WorkerProcess:
         self.proc = None
         self.log_path = BASE_DIR / "var" / "test-logs" / f"worker-{os.getpid()}-{time.time_ns()}.log"
 
-    def start(self, timeout=60):
+    def _popen(self, *args) -> dict:
+        """Start `celery -A config <args>` on the session's database and broker; its env."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
@@ -112,15 +113,18 @@ class WorkerProcess:
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
-        cmd = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "-Q", self.queues, "-c", str(self.concurrency), "-P", self.pool,
-            "-n", self.name, "--without-gossip", "--without-mingle", "-l", "INFO",
-        ]  # fmt: skip
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            cmd, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            [sys.executable, "-m", "celery", "-A", "config", *args],
+            cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        return env
+
+    def start(self, timeout=60):
+        env = self._popen(
+            "worker", "-Q", self.queues, "-c", str(self.concurrency), "-P", self.pool,
+            "-n", self.name, "--without-gossip", "--without-mingle", "-l", "INFO",
+        )  # fmt: skip
         hostname = self.name.replace("%h", socket.gethostname())
         # Ping through the worker's own broker (env may point it at another one;
         # app.control would publish through the app's producer pool). Not made the
@@ -167,50 +171,21 @@ class WorkerProcess:
             self._log.close()
 
 
-class BeatProcess:
+class BeatProcess(WorkerProcess):
     """`celery beat` with the database scheduler as a separate OS process, like production."""
 
     def __init__(self, env=None):
-        self.extra_env = env or {}
-        self.proc = None
-        stamp = f"{os.getpid()}-{time.time_ns()}"
-        self.log_path = BASE_DIR / "var" / "test-logs" / f"beat-{stamp}.log"
-        self.pid_path = BASE_DIR / "var" / "test-logs" / f"beat-{stamp}.pid"
+        super().__init__(env=env)
+        self.log_path = self.log_path.with_name(self.log_path.name.replace("worker-", "beat-"))
 
-    def start(self):
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "DATABASE_URL": session_database_url(),
-            "REDIS_URL": app.conf.broker_url,
-            "PYTHONUNBUFFERED": "1",
-            **self.extra_env,
-        }
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO", "--pidfile", str(self.pid_path)]
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            cmd, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    def start(self, timeout=60):
+        self._popen("beat", "-l", "INFO", "--pidfile", str(self.log_path.with_suffix(".pid")))
         wait_for(
             lambda: self.proc.poll() is not None or b"beat: Starting" in self.log_path.read_bytes(),
-            timeout=60,
+            timeout=timeout,
             interval=0.2,
             message="beat to start",
         )
         if self.proc.poll() is not None:
             raise RuntimeError(f"beat exited at start:\n{self.log()}")
         return self
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self, timeout=20):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        if not self._log.closed:
-            self._log.close()
