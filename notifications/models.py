@@ -187,15 +187,15 @@ class DeliveryQuerySet(models.QuerySet):
                     (o.delivery, error[:1000], Delivery.Reason.GAVE_UP if o.retryable else Delivery.Reason.REJECTED)
                 )
 
-        def owned(pairs):
+        def owned(rows):  # rows: (delivery, value, ...) tuples
             return self.filter(
-                pk__in=[row[0].pk for row in pairs],
+                pk__in=[row[0].pk for row in rows],
                 status=Delivery.Status.SENDING,
-                claim__in={row[0].claim for row in pairs},
+                claim__in={row[0].claim for row in rows},
             )
 
-        def per_row(pairs, column=1):
-            whens = [When(pk=row[0].pk, then=Value(row[column])) for row in pairs]
+        def per_row(rows, column=1):
+            whens = [When(pk=row[0].pk, then=Value(row[column])) for row in rows]
             return Case(*whens, default=Value(""), output_field=CharField())
 
         Status = Delivery.Status

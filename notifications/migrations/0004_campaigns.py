@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='reason',
-            field=models.CharField(blank=True, choices=[('', '—'), ('rejected', 'Rejected'), ('gave_up', 'Gave up'), ('unknown', 'Outcome unknown')], default='', max_length=10, verbose_name='reason'),
+            field=models.CharField(blank=True, choices=[('', 'none'), ('rejected', 'Rejected'), ('gave_up', 'Gave up'), ('unknown', 'Outcome unknown')], default='', max_length=10, verbose_name='reason'),
         ),
         migrations.RunPython(backfill_reasons, migrations.RunPython.noop),
     ]
