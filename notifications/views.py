@@ -79,10 +79,21 @@ class BulkSendView(APIView):
         return Response(answer(campaign, v["audience"]), status=status.HTTP_202_ACCEPTED)
 
 
+def scheduled_message(campaign):
+    """What a scheduled send's owner is told, or None for a send that starts now."""
+    if not campaign.send_at:
+        return None
+    return _("%(title)s: scheduled for %(when)s as job #%(job)d.") % {
+        "title": campaign.job.title,
+        "when": format_datetime(campaign.send_at),
+        "job": campaign.job_id,
+    }
+
+
 def answer(campaign, audience):
     return {
         "success": True,
-        "message": STARTED[campaign.channel](),
+        "message": scheduled_message(campaign) or STARTED[campaign.channel](),
         "jobId": campaign.job_id,
         "campaignId": campaign.pk,
         "recipients": audience.count,
@@ -117,7 +128,8 @@ def new_campaign(request, channel):
             )
             messages.success(
                 request,
-                _("%(title)s: started as job #%(job)d.") % {"title": campaign.job.title, "job": campaign.job_id},
+                scheduled_message(campaign)
+                or _("%(title)s: started as job #%(job)d.") % {"title": campaign.job.title, "job": campaign.job_id},
             )
             return redirect(request.path)
     return render(request, "notifications/new_campaign.html", {"form": form, "channel": channel})

@@ -55,6 +55,7 @@ def test_scheduled_job_waits_pending_and_can_be_cancelled(alice_client, purge_qu
 
     # then it waits in the database, not in the broker
     assert response.status_code == 202, response.content
+    assert "scheduled for" in response.json()["message"]
     job = BackgroundJob.objects.get(pk=response.json()["jobId"])
     item = alice_client.get(f"/jobs/api/{job.pk}/").json()["job"]
     assert item["status"] == 0 and item["scheduledFor"] == timezone.localtime(send_at).strftime("%Y/%m/%d %H:%M")
