@@ -25,11 +25,15 @@ def test_sms_bodies_are_personalised_per_recipient(worker_factory, gateway, alic
     response = alice_client.post(
         SMS_URL, {"recipients": [ali, sara, stranger], "message": "Hi {name}! Your number: {phone}"}, format="json"
     )
+    other = numbers(1, start=50)[0]
+    escaped = alice_client.post(SMS_URL, {"recipients": [other], "message": "Use {{code}}"}, format="json")
 
     # then
     assert response.status_code == 202, response.content
     job = wait_finished(BackgroundJob.objects.get(pk=response.json()["jobId"]))
+    wait_finished(BackgroundJob.objects.get(pk=escaped.json()["jobId"]))
     assert job.status == BackgroundJob.Status.COMPLETED
+    assert gateway.bodies.pop(other) == "Use {code}"  # literal braces, written doubled
     assert gateway.bodies == {
         ali: f"Hi Ali! Your number: {ali}",
         sara: f"Hi سارا! Your number: {sara}",
