@@ -128,3 +128,10 @@ class DeliverySerializer(serializers.ModelSerializer):
 class DeliveriesQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False, allow_blank=True)
     page = serializers.IntegerField(min_value=1, required=False, default=1)
+
+
+class BulkSendRequestSerializer(BulkEmailSerializer):
+    """The schema's request body for both channels: `subject` and `html` are for email."""
+
+    subject = serializers.CharField(max_length=200, required=False, help_text="Email only, and required there.")
+    html = serializers.CharField(required=False, allow_blank=True, help_text="Email only.")

@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.exceptions import ParseError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from config.api import ApiView, InvalidRequest
+from config.throttling import JobStartThrottle, throttle_job_starts
 from jobs.formatting import format_datetime
 
 from .audience import AudienceError
@@ -22,7 +21,7 @@ from .models import Campaign, Delivery
 from .outcomes import csv_lines, deliveries_page
 from .serializers import (
     SERIALIZERS,
-    BulkSmsSerializer,
+    BulkSendRequestSerializer,
     CampaignSerializer,
     DeliveriesQuerySerializer,
     DeliverySerializer,
@@ -35,36 +34,40 @@ STARTED = {
 }
 
 
-def bad_request(errors):
-    return Response(
-        {"success": False, "message": _("The request is invalid."), "errors": errors},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-class BulkSendView(APIView):
+class BulkSendView(ApiView):
     """POST /notifications/api/<channel>/bulk/ with {"recipients": [...]} or {"tag": ...}."""
 
-    @extend_schema(request=BulkSmsSerializer, responses={202: dict, 400: dict})
+    throttle_classes = [JobStartThrottle]
+
+    @extend_schema(
+        summary="Start a bulk SMS or email send",
+        parameters=[OpenApiParameter("channel", str, OpenApiParameter.PATH, enum=list(SERIALIZERS))],
+        request=BulkSendRequestSerializer,
+        responses={
+            202: inline_serializer(
+                "BulkSendStarted",
+                {
+                    "success": serializers.BooleanField(),
+                    "message": serializers.CharField(),
+                    "jobId": serializers.IntegerField(),
+                    "campaignId": serializers.IntegerField(),
+                    "recipients": serializers.IntegerField(),
+                    "skippedInvalid": serializers.IntegerField(),
+                    "duplicates": serializers.IntegerField(),
+                    "excluded": serializers.IntegerField(),
+                    "sendAt": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        },
+    )
     def post(self, request, channel):
         serializer_class = SERIALIZERS.get(channel)
         if serializer_class is None:
-            return bad_request({"channel": [_("Unknown channel “%(channel)s”.") % {"channel": channel[:20]}]})
-        try:
-            data = request.data
-        except ParseError:
-            return bad_request({"non_field_errors": [_("The body is not valid JSON.")]})
-        except RequestDataTooBig:
-            message = _("The request is too large.")
-            return Response(
-                {"success": False, "message": message, "errors": {"non_field_errors": [message]}},
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        if not isinstance(data, dict):
-            return bad_request({"non_field_errors": [_("Expected a JSON object.")]})
-        serializer = serializer_class(data=data)
-        if not serializer.is_valid():
-            return bad_request(serializer.errors)
+            raise InvalidRequest({"channel": [_("Unknown channel “%(channel)s”.") % {"channel": channel[:20]}]})
+        if not isinstance(request.data, dict):
+            raise InvalidRequest({"non_field_errors": [_("Expected a JSON object.")]})
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         campaign = start_campaign(
             request.user,
@@ -105,6 +108,7 @@ def answer(campaign, audience):
 
 
 @login_required
+@throttle_job_starts
 def new_campaign(request, channel):
     """The CRM's form page for a bulk send (same rules as the API)."""
     form_class = FORMS[channel]
@@ -140,26 +144,23 @@ def new_campaign(request, channel):
 TAGS = ["campaigns"]
 
 
-def not_found():
-    message = _("No such campaign among yours.")
-    return Response({"success": False, "message": message, "errors": {}}, status=status.HTTP_404_NOT_FOUND)
+def owned_campaign(request, pk) -> Campaign:
+    """The user's campaign `pk`, else a 404 in the one error shape."""
+    campaign = Campaign.objects.owned_by(request.user).select_related("job").filter(pk=pk).first()
+    if campaign is None:
+        raise exceptions.NotFound(_("No such campaign among yours."))
+    return campaign
 
 
-def owned_campaign(request, pk):
-    return Campaign.objects.owned_by(request.user).select_related("job").filter(pk=pk).first()
-
-
-class CampaignView(APIView):
+class CampaignView(ApiView):
     @extend_schema(tags=TAGS, summary="A campaign's outcome: counts per delivery status", responses={200: dict})
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
-        if campaign is None:
-            return not_found()
         data = CampaignSerializer(campaign, context={"counts": campaign.deliveries.status_counts()}).data
         return Response({"success": True, "campaign": data})
 
 
-class CampaignDeliveriesView(APIView):
+class CampaignDeliveriesView(ApiView):
     @extend_schema(
         tags=TAGS,
         summary="A campaign's deliveries, a page at a time",
@@ -168,49 +169,40 @@ class CampaignDeliveriesView(APIView):
     )
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
-        if campaign is None:
-            return not_found()
         query = DeliveriesQuerySerializer(data=request.query_params)
-        if not query.is_valid():
-            return bad_request(query.errors)
+        query.is_valid(raise_exception=True)
         rows, next_page = deliveries_page(
             campaign, query.validated_data.get("status", ""), query.validated_data["page"]
         )
         return Response({"success": True, "deliveries": DeliverySerializer(rows, many=True).data, "next": next_page})
 
 
-class CampaignCsvView(APIView):
+class CampaignCsvView(ApiView):
     @extend_schema(tags=TAGS, summary="Every delivery of a campaign as CSV", responses={(200, "text/csv"): str})
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
-        if campaign is None:
-            return not_found()
         response = StreamingHttpResponse(csv_lines(campaign), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-deliveries.csv"'
         return response
 
 
-class RetryFailedView(APIView):
+class RetryFailedView(ApiView):
+    throttle_classes = [JobStartThrottle]
+
     @extend_schema(
         tags=TAGS,
         summary="Send again to the recipients that failed, as a new campaign",
         request=RetryFailedSerializer,
-        responses={202: dict, 400: dict, 404: dict},
+        responses={202: dict},
     )
     def post(self, request, pk):
         campaign = owned_campaign(request, pk)
-        if campaign is None:
-            return not_found()
         serializer = RetryFailedSerializer(data=request.data if isinstance(request.data, dict) else {})
-        if not serializer.is_valid():
-            return bad_request(serializer.errors)
+        serializer.is_valid(raise_exception=True)
         try:
             retry = retry_failed(campaign, include_unknown=serializer.validated_data["includeUnknown"])
         except AudienceError as exc:
-            return Response(
-                {"success": False, "message": exc.errors["campaign"][0], "errors": exc.errors},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise InvalidRequest(exc.errors, message=exc.errors["campaign"][0]) from exc
         return Response(
             {"success": True, "jobId": retry.job_id, "campaignId": retry.pk}, status=status.HTTP_202_ACCEPTED
         )
@@ -228,10 +220,9 @@ def campaign_detail(request, pk):
     except ValueError:
         page = 1
     rows, next_page = deliveries_page(campaign, current, page)
-    counts = campaign.deliveries.status_counts()
     context = {
         "campaign": campaign,
-        "counts": counts,
+        "counts": campaign.deliveries.status_counts(),
         "rows": [(d, format_datetime(d.sent_at)) for d in rows],
         "statuses": Delivery.Status.choices,
         "current": current,
@@ -245,6 +236,7 @@ def campaign_detail(request, pk):
 
 @login_required
 @require_POST
+@throttle_job_starts
 def campaign_retry_failed(request, pk):
     campaign = get_object_or_404(Campaign.objects.owned_by(request.user), pk=pk)
     try:
