@@ -92,6 +92,13 @@ def retry_failed(campaign: Campaign, *, include_unknown=False) -> Campaign:
     retry took over. Unknown outcomes (the provider may have delivered) are left out unless
     `include_unknown`.
     AudienceError when the campaign is still running or nothing is left to retry."""
+    with transaction.atomic():
+        # The campaign's row lock: two retries at once take its failures in turn, never both.
+        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
+        return _retry_failed(campaign, include_unknown)
+
+
+def _retry_failed(campaign, include_unknown):
     job = campaign.job
     if job is not None and job.is_active:
         raise AudienceError({"campaign": [_("The campaign is still running; retry its failures once it finishes.")]})

@@ -6,11 +6,11 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from config.api import ApiView, InvalidRequest
+from config.api import ApiView, ErrorResponseSerializer, InvalidRequest
 from config.throttling import JobStartThrottle, throttle_job_starts
 from jobs.formatting import format_datetime
 
@@ -142,6 +142,26 @@ def new_campaign(request, channel):
 # --- campaign outcomes (owner-only: another user's campaign is a 404) ----------------
 
 TAGS = ["campaigns"]
+NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such campaign among yours.")
+CAMPAIGN_RESPONSE = inline_serializer(
+    "CampaignOutcome", {"success": serializers.BooleanField(), "campaign": CampaignSerializer()}
+)
+DELIVERIES_RESPONSE = inline_serializer(
+    "CampaignDeliveries",
+    {
+        "success": serializers.BooleanField(),
+        "deliveries": DeliverySerializer(many=True),
+        "next": serializers.IntegerField(allow_null=True, help_text="The next page, or null on the last."),
+    },
+)
+RETRY_RESPONSE = inline_serializer(
+    "RetryFailedStarted",
+    {
+        "success": serializers.BooleanField(),
+        "jobId": serializers.IntegerField(),
+        "campaignId": serializers.IntegerField(),
+    },
+)
 
 
 def owned_campaign(request, pk) -> Campaign:
@@ -153,7 +173,11 @@ def owned_campaign(request, pk) -> Campaign:
 
 
 class CampaignView(ApiView):
-    @extend_schema(tags=TAGS, summary="A campaign's outcome: counts per delivery status", responses={200: dict})
+    @extend_schema(
+        tags=TAGS,
+        summary="A campaign's outcome: counts per delivery status",
+        responses={200: CAMPAIGN_RESPONSE, 404: NOT_FOUND},
+    )
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
         data = CampaignSerializer(campaign, context={"counts": campaign.deliveries.status_counts()}).data
@@ -165,7 +189,7 @@ class CampaignDeliveriesView(ApiView):
         tags=TAGS,
         summary="A campaign's deliveries, a page at a time",
         parameters=[DeliveriesQuerySerializer],
-        responses={200: dict},
+        responses={200: DELIVERIES_RESPONSE, 404: NOT_FOUND},
     )
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
@@ -178,7 +202,9 @@ class CampaignDeliveriesView(ApiView):
 
 
 class CampaignCsvView(ApiView):
-    @extend_schema(tags=TAGS, summary="Every delivery of a campaign as CSV", responses={(200, "text/csv"): str})
+    @extend_schema(
+        tags=TAGS, summary="Every delivery of a campaign as CSV", responses={(200, "text/csv"): str, 404: NOT_FOUND}
+    )
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
         response = StreamingHttpResponse(csv_lines(campaign), content_type="text/csv; charset=utf-8")
@@ -193,7 +219,7 @@ class RetryFailedView(ApiView):
         tags=TAGS,
         summary="Send again to the recipients that failed, as a new campaign",
         request=RetryFailedSerializer,
-        responses={202: dict},
+        responses={202: RETRY_RESPONSE, 404: NOT_FOUND},
     )
     def post(self, request, pk):
         campaign = owned_campaign(request, pk)
