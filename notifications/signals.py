@@ -42,7 +42,7 @@ def failure_summary(campaign) -> dict:
         else:
             key = (error.strip() or OTHER, None)
         groups[key] = groups.get(key, 0) + n
-    ordered = sorted(groups.items(), key=lambda item: -item[1])
+    ordered = sorted(groups.items(), key=lambda item: (-item[1], item[0][0]))  # ties: by reason
     summary = [{"count": n, "reason": r, **({"params": {"n": p}} if p is not None else {})} for (r, p), n in ordered]
     if len(summary) > MAX_GROUPS:
         rest = sum(g["count"] for g in summary[MAX_GROUPS - 1 :])

@@ -151,3 +151,24 @@ def test_migration_backfills_reasons_from_the_error_text(campaign):
     reasons = dict(Delivery.objects.filter(status="failed").values_list("recipient", "reason"))
     assert reasons == {"+989129999991": "rejected", "+989129999992": "gave_up", "+989129999993": "unknown"}
     assert not Delivery.objects.filter(status="sent").exclude(reason="").exists()
+
+
+def test_failure_summary_groups_reasons_largest_first(campaign):
+    from notifications.signals import failure_summary
+
+    Delivery.objects.create(
+        campaign=campaign, recipient="+989129999994", status="failed", reason="rejected", error="bad"
+    )
+    Delivery.objects.create(campaign=campaign, recipient="+989129999995", status="failed", reason="gave_up", attempts=4)
+
+    summary = failure_summary(campaign)
+
+    assert summary == {
+        "failed": 5,
+        "total": 62,
+        "groups": [
+            {"count": 2, "reason": "bad"},
+            {"count": 2, "reason": "gave up after %(n)d attempts", "params": {"n": 4}},
+            {"count": 1, "reason": "outcome unknown (may have been delivered)"},
+        ],
+    }
