@@ -34,7 +34,9 @@ class BulkSendForm(forms.Form):
         label=_("Send at (optional)"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "send-at"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "data-send-at": "sendAtDisplay"}, format="%Y-%m-%dT%H:%M"
+        ),
         help_text=_("Leave empty to send now. In the CRM's local time."),
     )
     # One per rendered form: a double-clicked submit starts one send, not two.

@@ -82,3 +82,20 @@ def test_scheduled_send_in_persian_shows_the_jalali_time(page, alice):
     assert (job.status, job.scheduled_for) == (BackgroundJob.Status.PENDING, when)
     item = page.request.get(f"/jobs/api/{job.pk}/", headers={"Accept-Language": "fa"}).json()["job"]
     assert item["scheduledFor"] == jdatetime.datetime.fromgregorian(datetime=when).strftime("%Y/%m/%d %H:%M")
+
+
+def test_dashboard_schedules_a_send_with_the_crm_time_zone_offset(page, alice):
+    login(page, "alice", "alice-password")
+    switch_language(page, "fa")
+    when = timezone.localtime(timezone.now() + timedelta(days=3)).replace(hour=21, minute=30, second=0, microsecond=0)
+
+    page.fill("#smsRecipients", "09121234567")
+    page.fill("#smsMessage", "سلام")
+    page.fill("#smsSendAt", when.strftime("%Y-%m-%dT%H:%M"))
+    jalali = jdatetime.date.fromgregorian(date=when.date())
+    expect(page.locator("#smsSendAtDisplay")).to_contain_text(str(jalali.year).translate(PERSIAN_DIGITS))
+    page.click("#bulkSmsForm button[type=submit]")
+
+    expect(page.locator("#bulkSmsForm .alert-success")).to_be_visible()
+    job = BackgroundJob.objects.get()
+    assert (job.status, job.scheduled_for) == (BackgroundJob.Status.PENDING, when)
