@@ -4,7 +4,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-NAV = [("dashboard", _("Dashboard"), "dashboard"), ("jobs", _("Jobs"), "job-list"), ("reports", _("Reports"), "reports:page")]
+NAV = [
+    ("dashboard", _("Dashboard"), "dashboard"),
+    ("jobs", _("Jobs"), "job-list"),
+    ("reports", _("Reports"), "reports:page"),
+]
 OPS_LINKS = [
     (_("Admin"), "admin:index"),
     (_("Periodic tasks"), "admin:django_celery_beat_periodictask_changelist"),

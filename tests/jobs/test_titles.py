@@ -1,0 +1,43 @@
+"""A job's title reads in the viewer's language, whatever language it was started in."""
+
+import pytest
+from django.urls import reverse
+
+from jobs.titles import FSI, PDI
+from notifications.audience import Audience
+from notifications.campaigns import start_campaign
+from reports.services import request_report
+
+from .factories import BackgroundJobFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def title_in(client, job_id, language):
+    response = client.get(reverse("jobs:api-detail", args=[job_id]), HTTP_ACCEPT_LANGUAGE=language)
+    return response.json()["job"]["title"]
+
+
+def test_a_tag_send_started_in_english_reads_persian_in_persian(alice, alice_client):
+    # given a send started by an English-speaking user
+    audience = Audience(channel="sms", recipients=[], tag="lead", count=None)
+    campaign = start_campaign(alice, audience, body="Hello")
+
+    # then the row keeps the English text, readers get their own language
+    assert campaign.job.title == "Send SMS to contacts tagged “lead”"
+    assert title_in(alice_client, campaign.job_id, "fa") == f"ارسال پیامک به مخاطبان با برچسب «{FSI}lead{PDI}»"
+    assert title_in(alice_client, campaign.job_id, "en") == f"Send SMS to contacts tagged “{FSI}lead{PDI}”"
+
+
+def test_a_report_title_translates_its_kind(alice, alice_client):
+    report = request_report(alice, "contacts", "csv", {})
+
+    assert report.job.title == "Contacts export (CSV)"
+    assert title_in(alice_client, report.job_id, "fa").startswith("خروجی مخاطبان")
+    assert title_in(alice_client, report.job_id, "ar").startswith("تصدير جهات الاتصال")
+
+
+def test_a_job_without_a_stored_form_keeps_its_text(alice, alice_client):
+    job = BackgroundJobFactory(created_by=alice, title="Nightly import")
+
+    assert title_in(alice_client, job.pk, "fa") == "Nightly import"
