@@ -18,13 +18,22 @@ WIDGET_TEXTS = {
     "close": _("Close"),
     "counts": _("succeeded: %(success)s, failed: %(failed)s"),
     "progressLabel": _("Progress of %(title)s"),
+    "completedWithFailures": _("Completed with failures"),
+    "queuePosition": _("%(position)s in line"),
+    "etaUnderMinute": _("less than a minute left"),
+    "etaMinutes": _("about %(minutes)s min left"),
+    "etaHours": _("about %(hours)s h left"),
+    "rate": _("%(rate)s per second"),
+    "scheduledFor": _("Scheduled for %(date)s"),
+    "detailPage": _("Open the details page"),
 }
 
 
 def status_codes() -> dict:
-    """BackgroundJob.Status for the browser: {"PENDING": 0, ..., "active": [0, 1]}."""
+    """BackgroundJob.Status for templates and the browser: {"PENDING": 0, ..., "active": [0, 1], "retryable": [3, 4]}."""
     codes = {status.name: status.value for status in BackgroundJob.Status}
     codes["active"] = [int(status) for status in BackgroundJob.ACTIVE]
+    codes["retryable"] = [int(status) for status in BackgroundJob.RETRYABLE]
     return codes
 
 

@@ -157,7 +157,7 @@ def cancel_job(job: BackgroundJob) -> bool:
 
 def retry_job(job: BackgroundJob) -> BackgroundJob:
     """Start a failed or cancelled job again, as a new job linked to the original."""
-    if job.status not in (Status.FAILED, Status.CANCELLED):
+    if job.status not in BackgroundJob.RETRYABLE:
         raise JobError(_("Only failed or cancelled jobs can be retried."))
     return start_job(
         job.task_name,

@@ -78,7 +78,7 @@ def job_detail(request, pk):
             "job": job,
             "data": job_payload(job),
             "can_cancel": job.is_active,
-            "can_retry": job.status in (Status.FAILED, Status.CANCELLED),
+            "can_retry": job.status in BackgroundJob.RETRYABLE,
         },
     )
 
