@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import BackgroundJob
 from jobs.ui_payload import job_payloads
+from notifications.text import GSM7_BASIC, GSM7_EXTENDED, SEGMENT_SIZES
 
 
 @login_required
@@ -16,5 +17,14 @@ def dashboard(request):
         "viewJob": _("View job"),
         "fixErrors": _("Please correct the errors below."),
         "error": _("Something went wrong. Please try again."),
+        "tagOption": _("%(name)s (%(count)s contacts)"),
+        "audience": _("Audience: %(count)s contacts"),
     }
-    return render(request, "crm/dashboard.html", {"recent_jobs": job_payloads(recent), "form_texts": form_texts})
+    # The SMS counter counts as the server does (notifications.text.sms_segments).
+    sms_alphabet = {
+        "basic": "".join(sorted(GSM7_BASIC)),
+        "extended": "".join(sorted(GSM7_EXTENDED)),
+        "sizes": SEGMENT_SIZES,
+    }
+    context = {"recent_jobs": job_payloads(recent), "form_texts": form_texts, "sms_alphabet": sms_alphabet}
+    return render(request, "crm/dashboard.html", context)

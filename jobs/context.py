@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import BackgroundJob
 
+# Cancelling a job of more items than this asks for confirmation first (a big send).
+CONFIRM_CANCEL_ABOVE = 100
+
 # Strings the widget's JavaScript shows, translated on the server.
 WIDGET_TEXTS = {
     "noActive": _("No active jobs."),
@@ -47,6 +50,7 @@ def jobs_widget(request):
         "jobs_widget_texts": WIDGET_TEXTS,
         "job_status_codes": status_codes(),
         "JobStatus": BackgroundJob.Status,
+        "confirm_cancel_above": CONFIRM_CANCEL_ABOVE,
     }
 
 

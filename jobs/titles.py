@@ -6,15 +6,13 @@ reader's gettext, so a job started in English reads Persian in the Persian UI.
 ``BackgroundJob.title`` keeps the text in the starter's language (admin, ops
 commands, jobs without a stored form).
 
-Parameter values: a plain value (a tag, a count, a date) is used as it is, a
-string wrapped in Unicode isolates (FSI ... PDI) so right-to-left text around a
-left-to-right tag stays in order; ``{"msgid": ...}`` is translated too (a report's
-kind)."""
+Parameter values: a plain value (a tag, a count, a date) is used as it is;
+``{"msgid": ...}`` is translated too (a report's kind). Pages show titles with
+``dir="auto"``, so a title reads in its own direction inside either layout."""
 
 from django.utils.translation import gettext, ngettext
 
 KEY = "title"
-FSI, PDI = "\u2068", "\u2069"
 
 
 def title_spec(msgid: str, *, plural: str | None = None, count: int | None = None, **params) -> dict:
@@ -31,15 +29,11 @@ def msgid(text: str) -> dict:
     return {"msgid": text}
 
 
-def build(spec: dict, isolate: bool = True) -> str:
+def build(spec: dict) -> str:
     """The title in the active language. Raises KeyError/TypeError/ValueError on a malformed spec."""
     params = {}
     for name, value in spec.get("params", {}).items():
-        if isinstance(value, dict):
-            value = gettext(value["msgid"])
-        elif isinstance(value, str) and value and isolate:
-            value = f"{FSI}{value}{PDI}"
-        params[name] = value
+        params[name] = gettext(value["msgid"]) if isinstance(value, dict) else value
     if spec.get("plural"):
         text = ngettext(spec["msgid"], spec["plural"], int(spec["count"]))
     else:
@@ -52,7 +46,7 @@ def stored(title, metadata: dict | None) -> tuple[str, dict]:
     metadata = dict(metadata or {})
     if isinstance(title, dict):
         metadata[KEY] = title
-        title = build(title, isolate=False)
+        title = build(title)
     return title[:200], metadata
 
 

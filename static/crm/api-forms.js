@@ -5,11 +5,28 @@
  * checkbox as true/false; empty fields are left out. A 400's field errors are
  * shown under their fields ([data-errors-for=name]); the rest above the form.
  * On success the header jobs widget is told at once (one poll, then it follows
- * the job). */
+ * the job), and the form is emptied (counters and pickers too).
+ * [data-tag-picker] selects list the tags from their data-tags-url with their
+ * contact counts and show the chosen tag's audience size; [data-counter]
+ * textareas count characters and SMS segments with the server's alphabet
+ * (#smsAlphabet, notifications.text). */
 (function () {
   "use strict";
   var textsNode = document.getElementById("crmFormTexts");
   var T = textsNode ? JSON.parse(textsNode.textContent) : {};
+  var alphabetNode = document.getElementById("smsAlphabet");
+  var SMS = alphabetNode ? JSON.parse(alphabetNode.textContent) : null;
+  var LANG = document.documentElement.lang || "en";
+
+  function fmt(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] === undefined ? "" : String(values[key]);
+    });
+  }
+
+  function number(n) {
+    return Number(n).toLocaleString(LANG);
+  }
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) {
@@ -168,11 +185,15 @@
           }
           if (resp.ok && body && body.success !== false) {
             started(form, body);
-            form.querySelectorAll("textarea, input[type=text], input[type=email]").forEach(function (field) {
-              if (field.name !== "subject") {
-                field.value = "";
+            form.querySelectorAll("textarea, input[type=text], input[type=email], select[data-tag-picker]").forEach(
+              function (field) {
+                if (field.name !== "subject") {
+                  field.value = "";
+                  field.dispatchEvent(new Event("input"));
+                  field.dispatchEvent(new Event("change"));
+                }
               }
-            });
+            );
           } else if (resp.status === 400 && body) {
             showErrors(form, body);
           } else {
@@ -195,10 +216,54 @@
     });
   }
 
+  function segments(text) {
+    // notifications.text.sms_segments: GSM-7 septets (extension characters count two) or UTF-16 units.
+    var chars = Array.from(text);
+    var gsm = chars.every(function (c) {
+      return SMS.basic.indexOf(c) !== -1 || SMS.extended.indexOf(c) !== -1;
+    });
+    var units = gsm
+      ? chars.reduce(function (sum, c) { return sum + (SMS.extended.indexOf(c) !== -1 ? 2 : 1); }, 0)
+      : text.length;
+    var size = SMS.sizes[gsm ? "GSM-7" : "UCS-2"];
+    if (units <= size[0]) {
+      return units ? 1 : 0;
+    }
+    return Math.ceil(units / size[1]);
+  }
+
   function counter(field) {
     var out = document.getElementById(field.dataset.counter);
-    var label = out.dataset.counterText;
-    out.textContent = field.value.length + " " + label;
+    var text = field.value;
+    out.textContent = fmt(out.dataset.counterText, {
+      chars: number(Array.from(text).length),
+      segments: SMS ? number(segments(text)) : "",
+    });
+  }
+
+  function tagPicker(select) {
+    var audience = select.parentNode.querySelector("[data-audience]");
+    var counts = {};
+    function showAudience() {
+      audience.textContent = select.value ? fmt(T.audience, { count: number(counts[select.value] || 0) }) : "";
+    }
+    select.addEventListener("change", showAudience);
+    fetch(select.dataset.tagsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (resp) {
+        return resp.ok ? resp.json() : null;
+      })
+      .then(function (body) {
+        (body && body.tags || []).forEach(function (tag) {
+          counts[tag.name] = tag.contacts;
+          var option = document.createElement("option");
+          option.value = tag.name;
+          option.textContent = fmt(T.tagOption, { name: "\u2068" + tag.name + "\u2069", count: number(tag.contacts) });
+          select.appendChild(option);
+        });
+        select.setAttribute("data-loaded", "");
+        showAudience();
+      })
+      .catch(function () {});
   }
 
   document.querySelectorAll("form[data-api-form]").forEach(function (form) {
@@ -210,6 +275,8 @@
     }
     form.querySelectorAll("[data-counter]").forEach(function (field) {
       field.addEventListener("input", function () { counter(field); });
+      counter(field);
     });
+    form.querySelectorAll("select[data-tag-picker]").forEach(tagPicker);
   });
 })();

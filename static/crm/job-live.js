@@ -6,6 +6,7 @@
  *   bar, progress text, duration and wave-2 extras.
  * - "crm:job-finished" {job}: the row shows the final state and loses its cancel
  *   button; the detail page of that job reloads (final buttons, download link).
+ * - A form with data-confirm (cancelling a big job) asks before it is sent.
  * - On load, the embedded JSON (#jobsTableData, #jobDetailData) renders the
  *   parts only the script draws (extras, "Completed with failures").
  * Elements: [data-job-live] [data-job-id] rows, or #jobDetail[data-job-id].
@@ -87,6 +88,14 @@
     applyAll([job]);
     if (detail && detail.dataset.active === "true" && detail.dataset.jobId === String(job.id)) {
       window.location.reload();
+    }
+  });
+
+  // A big job's cancel button asks first (forms with data-confirm).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
     }
   });
 
