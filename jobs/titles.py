@@ -6,11 +6,14 @@ reader's gettext, so a job started in English reads Persian in the Persian UI.
 ``BackgroundJob.title`` keeps the text in the starter's language (admin, ops
 commands, jobs without a stored form).
 
-Parameter values: a plain value (a tag, a count, a date) is used as it is;
-``{"msgid": ...}`` is translated too (a report's kind). Pages show titles with
+Parameter values: a plain value (a tag, a count) is used as it is;
+``{"msgid": ...}`` is translated too (a report's kind), ``{"date": "2026-11-01"}``
+reads as the reader's calendar (Jalali in Persian, jobs.formatting). Pages show titles with
 ``dir="auto"``, so a title reads in its own direction inside either layout."""
 
 from django.utils.translation import gettext, ngettext
+
+from .formatting import format_date
 
 KEY = "title"
 
@@ -29,11 +32,24 @@ def msgid(text: str) -> dict:
     return {"msgid": text}
 
 
+def day(iso: str) -> dict:
+    """A date parameter, shown in the reader's calendar."""
+    return {"date": iso}
+
+
+def _value(value):
+    if isinstance(value, dict):
+        if "date" in value:
+            return format_date(value["date"]) or ""
+        return gettext(value["msgid"])
+    return value
+
+
 def build(spec: dict) -> str:
     """The title in the active language. Raises KeyError/TypeError/ValueError on a malformed spec."""
     params = {}
     for name, value in spec.get("params", {}).items():
-        params[name] = gettext(value["msgid"]) if isinstance(value, dict) else value
+        params[name] = _value(value)
     if spec.get("plural"):
         text = ngettext(spec["msgid"], spec["plural"], int(spec["count"]))
     else:

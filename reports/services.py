@@ -46,7 +46,7 @@ def report_title(kind, fmt, params) -> dict:
         return titles.title_spec(
             gettext_noop("%(report)s %(from)s to %(to)s (%(format)s)"),
             report=label,
-            **{"from": params.get("from", ""), "to": params.get("to", "")},
+            **{"from": titles.day(params.get("from", "")), "to": titles.day(params.get("to", ""))},
             format=fmt.upper(),
         )
     return titles.title_spec(gettext_noop("%(report)s (%(format)s)"), report=label, format=fmt.upper())
