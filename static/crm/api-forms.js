@@ -1,6 +1,7 @@
 /* Dashboard forms posting JSON to the APIs (bulk SMS, bulk email, reports).
  *
- * <form data-api-form action="/api/url/"> with named fields; data-json="list"
+ * <form data-api-form action="/api/url/" data-job-url="/jobs/0/"> with named fields
+ * (data-job-url: the job page's URL for the id 0, from {% url %}); data-json="list"
  * splits a textarea into a list (lines or commas), data-json="bool" sends a
  * checkbox as true/false; empty fields are left out. A 400's field errors are
  * shown under their fields ([data-errors-for=name]); the rest above the form.
@@ -151,7 +152,7 @@
     var box = alertBox(form, "success", (body.message || T.started) + " ");
     if (body.jobId) {
       var link = document.createElement("a");
-      link.href = "/jobs/" + body.jobId + "/";
+      link.href = form.dataset.jobUrl.replace(/\/0\/$/, "/" + body.jobId + "/"); // {% url 'job-detail' 0 %}
       link.className = "alert-link";
       link.textContent = T.viewJob;
       box.appendChild(link);
