@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Least
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,12 @@ from .models import BackgroundJob
 
 logger = logging.getLogger(__name__)
 Status = BackgroundJob.Status
+
+
+# Sent once a job has reached a terminal state, after the transaction commits, in the
+# process that finished it: kwargs job_id, status. Apps whose jobs keep their own records
+# (a campaign's ledger) settle them here; jobs itself knows nothing about them.
+job_finished = Signal()
 
 
 class JobError(Exception):
@@ -198,7 +205,10 @@ def finish_job(job_id, status, *, only_if=None, **fields) -> bool:
         fields["error_message"] = fields["error_message"][:2000]
     fields.setdefault("completed_at", timezone.now())
     qs = BackgroundJob.objects.active().filter(pk=job_id, **(only_if or {}))
-    return bool(qs.update(status=status, **fields))
+    finished = bool(qs.update(status=status, **fields))
+    if finished:
+        transaction.on_commit(lambda: job_finished.send(sender=BackgroundJob, job_id=job_id, status=status))
+    return finished
 
 
 # --- inside a task ---------------------------------------------------------------
@@ -363,16 +373,16 @@ class JobTask(DjangoTask):
     retry_jitter = True
 
     def __call__(self, job_id, *args, **kwargs):
-        job = JobTracker(job_id)
-        if not job.begin(task_id=self.request.id):
+        tracker = JobTracker(job_id)
+        if not tracker.begin(task_id=self.request.id):
             logger.info("job %s already finished; %s skipped", job_id, self.name)
             return None
-        self.request.job_tracker = job
+        self.request.job_tracker = tracker
         try:
             # The worker's tracer already pushed this request, so retries resend the job id.
-            return self.run(job, *args, **kwargs)
+            return self.run(tracker, *args, **kwargs)
         finally:
-            job.flush()
+            tracker.flush()
 
     def on_success(self, retval, task_id, args, kwargs):
         JobTracker(args[0]).complete_if_done()
