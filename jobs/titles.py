@@ -37,19 +37,20 @@ def day(iso: str) -> dict:
     return {"date": iso}
 
 
-def _value(value):
+def _value(value, calendar):
     if isinstance(value, dict):
         if "date" in value:
-            return format_date(value["date"]) or ""
+            return (format_date(value["date"]) if calendar else value["date"]) or ""
         return gettext(value["msgid"])
     return value
 
 
-def build(spec: dict) -> str:
-    """The title in the active language. Raises KeyError/TypeError/ValueError on a malformed spec."""
+def build(spec: dict, calendar: bool = True) -> str:
+    """The title in the active language, dates in the reader's calendar (ISO when `calendar`
+    is off: the stored text). Raises KeyError/TypeError/ValueError on a malformed spec."""
     params = {}
     for name, value in spec.get("params", {}).items():
-        params[name] = _value(value)
+        params[name] = _value(value, calendar)
     if spec.get("plural"):
         text = ngettext(spec["msgid"], spec["plural"], int(spec["count"]))
     else:
@@ -62,7 +63,7 @@ def stored(title, metadata: dict | None) -> tuple[str, dict]:
     metadata = dict(metadata or {})
     if isinstance(title, dict):
         metadata[KEY] = title
-        title = build(title)
+        title = build(title, calendar=False)
     return title[:200], metadata
 
 

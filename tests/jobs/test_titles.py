@@ -40,3 +40,11 @@ def test_a_job_without_a_stored_form_keeps_its_text(alice, alice_client):
     job = BackgroundJobFactory(created_by=alice, title="Nightly import")
 
     assert title_in(alice_client, job.pk, "fa") == "Nightly import"
+
+
+def test_report_dates_read_in_the_readers_calendar(alice, alice_client):
+    report = request_report(alice, "messaging", "csv", {"from": "2026-11-01", "to": "2026-11-20"})
+
+    assert report.job.title == "Messaging report 2026-11-01 to 2026-11-20 (CSV)"
+    assert title_in(alice_client, report.job_id, "en") == "Messaging report 2026/11/01 to 2026/11/20 (CSV)"
+    assert title_in(alice_client, report.job_id, "fa") == "گزارش پیام‌رسانی از 1405/08/10 تا 1405/08/29 (CSV)"
