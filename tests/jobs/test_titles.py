@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from notifications.audience import Audience
 from notifications.campaigns import start_campaign
@@ -20,7 +21,8 @@ def title_in(client, job_id, language):
 def test_a_tag_send_started_in_english_reads_persian_in_persian(alice, alice_client):
     # given a send started by an English-speaking user
     audience = Audience(channel="sms", recipients=[], tag="lead", count=None)
-    campaign = start_campaign(alice, audience, body="Hello")
+    with translation.override("en"):
+        campaign = start_campaign(alice, audience, body="Hello")
 
     # then the row keeps the English text, readers get their own language
     assert campaign.job.title == "Send SMS to contacts tagged “lead”"
@@ -29,7 +31,8 @@ def test_a_tag_send_started_in_english_reads_persian_in_persian(alice, alice_cli
 
 
 def test_a_report_title_translates_its_kind(alice, alice_client):
-    report = request_report(alice, "contacts", "csv", {})
+    with translation.override("en"):
+        report = request_report(alice, "contacts", "csv", {})
 
     assert report.job.title == "Contacts export (CSV)"
     assert title_in(alice_client, report.job_id, "fa").startswith("خروجی مخاطبان")
@@ -43,7 +46,8 @@ def test_a_job_without_a_stored_form_keeps_its_text(alice, alice_client):
 
 
 def test_report_dates_read_in_the_readers_calendar(alice, alice_client):
-    report = request_report(alice, "messaging", "csv", {"from": "2026-11-01", "to": "2026-11-20"})
+    with translation.override("en"):  # started by an English-speaking user
+        report = request_report(alice, "messaging", "csv", {"from": "2026-11-01", "to": "2026-11-20"})
 
     assert report.job.title == "Messaging report 2026-11-01 to 2026-11-20 (CSV)"
     assert title_in(alice_client, report.job_id, "en") == "Messaging report 2026/11/01 to 2026/11/20 (CSV)"
