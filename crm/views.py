@@ -17,8 +17,6 @@ def dashboard(request):
         "viewJob": _("View job"),
         "fixErrors": _("Please correct the errors below."),
         "error": _("Something went wrong. Please try again."),
-        "tagOption": _("%(name)s (%(count)s contacts)"),
-        "audience": _("Audience: %(count)s contacts"),
     }
     # The SMS counter counts as the server does (notifications.text.sms_segments).
     sms_alphabet = {

@@ -7,8 +7,7 @@
  * shown under their fields ([data-errors-for=name]); the rest above the form.
  * On success the header jobs widget is told at once (one poll, then it follows
  * the job), and the form is emptied (counters and pickers too).
- * [data-tag-picker] selects list the tags from their data-tags-url with their
- * contact counts and show the chosen tag's audience size; [data-counter]
+ * Tag pickers are tag-picker.js's; [data-counter]
  * textareas count characters and SMS segments with the server's alphabet
  * (#smsAlphabet, notifications.text). */
 (function () {
@@ -242,30 +241,7 @@
     });
   }
 
-  function tagPicker(select) {
-    var audience = select.parentNode.querySelector("[data-audience]");
-    var counts = {};
-    function showAudience() {
-      audience.textContent = select.value ? fmt(T.audience, { count: number(counts[select.value] || 0) }) : "";
-    }
-    select.addEventListener("change", showAudience);
-    fetch(select.dataset.tagsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (resp) {
-        return resp.ok ? resp.json() : null;
-      })
-      .then(function (body) {
-        (body && body.tags || []).forEach(function (tag) {
-          counts[tag.name] = tag.contacts;
-          var option = document.createElement("option");
-          option.value = tag.name;
-          option.textContent = fmt(T.tagOption, { name: "\u2068" + tag.name + "\u2069", count: number(tag.contacts) });
-          select.appendChild(option);
-        });
-        select.setAttribute("data-loaded", "");
-        showAudience();
-      })
-      .catch(function () {});
-  }
+
 
   document.querySelectorAll("form[data-api-form]").forEach(function (form) {
     form.addEventListener("submit", submit);
@@ -278,6 +254,5 @@
       field.addEventListener("input", function () { counter(field); });
       counter(field);
     });
-    form.querySelectorAll("select[data-tag-picker]").forEach(tagPicker);
   });
 })();
