@@ -9,6 +9,12 @@ NAV = [
     ("jobs", _("Jobs"), "job-list"),
     ("reports", _("Reports"), "reports:page"),
 ]
+# Texts with %(name)s placeholders that the browser fills in ({% trans %} cannot hold them).
+FORM_TEXTS = {
+    "tagOption": _("%(name)s (%(count)s contacts)"),
+    "audience": _("Audience: %(count)s contacts"),
+    "smsCounter": _("%(chars)s characters, %(segments)s SMS"),
+}
 OPS_LINKS = [
     (_("Admin"), "admin:index"),
     (_("Periodic tasks"), "admin:django_celery_beat_periodictask_changelist"),
@@ -25,7 +31,7 @@ def crm(request):
         url = reverse(url_name)
         active = request.path == url or (url != "/" and request.path.startswith(url))
         nav.append({"id": nav_id, "label": label, "url": url, "active": active})
-    context = {"crm_nav": nav}
+    context = {"crm_nav": nav, "crm_texts": FORM_TEXTS}
     if user.is_staff:
         context["crm_ops_links"] = [{"label": label, "url": reverse(name)} for label, name in OPS_LINKS] + [
             {"label": _("Flower"), "url": settings.FLOWER_URL, "external": True}

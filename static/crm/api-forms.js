@@ -16,7 +16,6 @@
   var T = textsNode ? JSON.parse(textsNode.textContent) : {};
   var alphabetNode = document.getElementById("smsAlphabet");
   var SMS = alphabetNode ? JSON.parse(alphabetNode.textContent) : null;
-  var LANG = document.documentElement.lang || "en";
 
   function fmt(template, values) {
     return String(template || "").replace(/%\((\w+)\)s/g, function (_, key) {
@@ -25,7 +24,8 @@
   }
 
   function number(n) {
-    return Number(n).toLocaleString(LANG);
+    // Latin digits with grouping, as every other number the pages show (dates, counts).
+    return Number(n).toLocaleString("en-US");
   }
 
   function newKey() {

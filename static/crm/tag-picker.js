@@ -5,7 +5,6 @@
  * select gets data-loaded once the tags are in. A "change" event refreshes it. */
 (function () {
   "use strict";
-  var LANG = document.documentElement.lang || "en";
 
   function fmt(template, values) {
     return String(template || "").replace(/%\((\w+)\)s/g, function (_, key) {
@@ -14,7 +13,8 @@
   }
 
   function number(n) {
-    return Number(n).toLocaleString(LANG);
+    // Latin digits with grouping, as every other number the pages show (dates, counts).
+    return Number(n).toLocaleString("en-US");
   }
 
   function tagPicker(select) {
