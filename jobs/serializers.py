@@ -25,7 +25,7 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
     """
 
     title = serializers.SerializerMethodField()
-    jobType = serializers.IntegerField(source="job_type")
+    jobType = serializers.ChoiceField(source="job_type", choices=BackgroundJob.JobType.choices)  # an enum in the schema
     jobTypeText = serializers.CharField(source="get_job_type_display")
     statusText = serializers.CharField(source="get_status_display")
     statusBadgeClass = serializers.SerializerMethodField()
@@ -84,12 +84,6 @@ class JobListResponseSerializer(serializers.Serializer):
 class JobResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
     job = BackgroundJobSerializer()
-
-
-class JobErrorResponseSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=False)
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class HistoryQuerySerializer(serializers.Serializer):
