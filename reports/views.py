@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from config.api import ApiView, ErrorResponseSerializer, Gone
 from config.throttling import JobStartThrottle, throttle_job_starts
-
 from jobs.formatting import format_date
 
 from .models import Report
