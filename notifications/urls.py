@@ -5,6 +5,7 @@ from . import views
 app_name = "notifications"
 
 urlpatterns = [
+    path("api/tags/", views.TagListView.as_view(), name="api-tags"),
     path("api/<str:channel>/bulk/", views.BulkSendView.as_view(), name="api-bulk"),
     path("api/campaigns/<int:pk>/", views.CampaignView.as_view(), name="api-campaign"),
     path("api/campaigns/<int:pk>/deliveries/", views.CampaignDeliveriesView.as_view(), name="api-deliveries"),

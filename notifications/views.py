@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from jobs.formatting import format_datetime
 from .audience import AudienceError
 from .campaigns import retry_failed, start_campaign
 from .forms import FORMS
-from .models import Campaign, Delivery
+from .models import Campaign, Delivery, Tag, address_field
 from .outcomes import csv_lines, deliveries_page
 from .serializers import (
     SERIALIZERS,
@@ -137,6 +138,35 @@ def new_campaign(request, channel):
             )
             return redirect(request.path)
     return render(request, "notifications/new_campaign.html", {"form": form, "channel": channel})
+
+
+class TagListView(ApiView):
+    """GET /notifications/api/tags/?channel=sms|email: the tags a send can target, each with
+    how many active, not opted-out contacts it reaches (with an address on `channel` if given).
+    Contacts and tags are shared by every CRM user: all of them are visible to each."""
+
+    @extend_schema(
+        summary="Tags with their reachable contacts",
+        parameters=[OpenApiParameter("channel", str, enum=list(Campaign.Channel.values), required=False)],
+        responses={
+            200: inline_serializer(
+                "TagList",
+                {
+                    "success": serializers.BooleanField(),
+                    "tags": inline_serializer(
+                        "TagCount", {"name": serializers.CharField(), "contacts": serializers.IntegerField()}, many=True
+                    ),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        reachable = Q(contacts__is_active=True, contacts__opted_out=False)
+        channel = request.query_params.get("channel")
+        if channel in Campaign.Channel.values:
+            reachable &= ~Q(**{f"contacts__{address_field(channel)}": ""})
+        tags = Tag.objects.annotate(reach=Count("contacts", filter=reachable)).order_by("name")
+        return Response({"success": True, "tags": [{"name": tag.name, "contacts": tag.reach} for tag in tags]})
 
 
 # --- campaign outcomes (owner-only: another user's campaign is a 404) ----------------

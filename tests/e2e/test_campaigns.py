@@ -34,7 +34,7 @@ def test_campaign_page_from_the_job_page(page, alice):
 
     # when the owner follows the job page's link
     page.goto(f"/jobs/{job.pk}/")
-    page.click("#jobDetailLink")
+    page.click("#jobExtras a[data-extra=details]")
 
     # then the counts, the warning about unknown outcomes and the CSV link
     expect(page.locator("#countSent")).to_have_text("8")

@@ -8,8 +8,10 @@ after `hang` seconds, so the client times out and resends), rate_limit (requests
 second above which it answers 429; None for no limit), api_key (401 when wrong),
 reject (numbers answered 400). A request whose Idempotency-Key was accepted before is
 answered with the first message's id and not counted again. `accepted` counts accepted
-messages per recipient, `bodies` keeps the last accepted text per recipient; `requests`
-counts every request.
+messages per recipient, `bodies` keeps the last accepted text per recipient,
+`accepted_from` counts per client address; `requests` counts every request.
+`listen(address)` serves the same gateway on one more local address
+(e.g. the host side of a network namespace's veth) and returns that URL.
 """
 
 import json
@@ -39,6 +41,7 @@ class FakeSmsGateway:
         self.lock = threading.Lock()
         self.accepted = Counter()  # recipient -> accepted messages
         self.bodies = {}  # recipient -> text of the last accepted message
+        self.accepted_from = Counter()  # client address -> accepted messages
         self.keys = {}  # idempotency key -> message id
         self.requests = 0
         self.duplicates = 0  # resends recognised by their idempotency key
@@ -46,6 +49,7 @@ class FakeSmsGateway:
         self.accept_times = []
         self._window = (0, 0)  # (second, requests in it)
         self.server = None
+        self.servers = []
 
     # --- lifecycle
     def start(self):
@@ -55,14 +59,24 @@ class FakeSmsGateway:
             pass
 
         Handler.gateway = gateway
-        self.server = _Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._handler = Handler
+        self.server = self._serve("127.0.0.1")
         return self
 
+    def _serve(self, address):
+        server = _Server((address, 0), self._handler)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.servers.append(server)
+        return server
+
+    def listen(self, address) -> str:
+        """Serve on one more local address too; its URL."""
+        return f"http://{address}:{self._serve(address).server_address[1]}/send"
+
     def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self):
         return self.start()
@@ -78,6 +92,7 @@ class FakeSmsGateway:
         with self.lock:
             self.accepted.clear()
             self.bodies.clear()
+            self.accepted_from.clear()
             self.keys.clear()
             self.requests = self.duplicates = 0
             self.status_counts.clear()
@@ -103,7 +118,7 @@ class FakeSmsGateway:
             self._window = (second, n)
             return n > self.rate_limit
 
-    def _accept(self, to, key, text=""):
+    def _accept(self, to, key, client="", text=""):
         """Record the message unless its idempotency key was seen; returns (message id, new)."""
         with self.lock:
             if key and key in self.keys:
@@ -114,10 +129,11 @@ class FakeSmsGateway:
                 self.keys[key] = message_id
             self.accepted[to] += 1
             self.bodies[to] = text
+            self.accepted_from[client] += 1
             self.accept_times.append(time.monotonic())
             return message_id, True
 
-    def handle(self, headers, body):
+    def handle(self, headers, body, client=""):
         """(status, payload) for one request."""
         with self.lock:
             self.requests += 1
@@ -136,7 +152,7 @@ class FakeSmsGateway:
             return 500, {"error": "internal error"}
         if self.latency:
             time.sleep(self.latency)
-        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), message)
+        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), client, message)
         if self._roll(self.timeout_rate):
             time.sleep(self.hang)  # accepted, but the answer comes too late
         return 200, {"id": message_id, "status": "accepted"}
@@ -150,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        status, payload = self.gateway.handle(self.headers, body)
+        status, payload = self.gateway.handle(self.headers, body, self.client_address[0])
         with self.gateway.lock:
             self.gateway.status_counts[status] += 1
         data = json.dumps(payload).encode()

@@ -89,7 +89,7 @@ def test_scheduled_send_survives_restarts_and_runs_once_when_due(worker_factory,
     # given a durable broker of its own, a worker and beat on it
     schedule_beat_task()
     broker = ValkeyProcess(Path(tempfile.mkdtemp(prefix="test-valkey-sched-"))).start()
-    env = gateway_env(gateway, REDIS_URL=broker.url)
+    env = gateway_env(gateway, REDIS_URL=broker.url, CELERY_BROKER_URL=broker.url)
     worker = worker_factory(env=env)
     beat = BeatProcess(env=env).start()
     from notifications.audience import resolve_audience
