@@ -198,7 +198,7 @@ class WorkerProcess:
                 interval=0.2,
                 message=f"worker {hostname} to answer ping",
             )
-        except AssertionError:
+        except BaseException:  # a timeout, a broker error, Ctrl-C
             self.kill()  # never leave a half-started worker behind
             raise
         finally:
