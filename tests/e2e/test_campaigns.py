@@ -58,21 +58,27 @@ def test_campaign_page_from_the_job_page(page, alice):
     assert page.url.endswith(f"/notifications/campaigns/{retry.pk}/")
 
 
+def pick_in_persian(page, fields, picker, display, days, hour):
+    """Fill a send form in Persian and pick a time; the picker shows it in the Jalali calendar."""
+    when = timezone.localtime(timezone.now() + timedelta(days=days))
+    when = when.replace(hour=hour, minute=30, second=0, microsecond=0)
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    page.fill(picker, when.strftime("%Y-%m-%dT%H:%M"))
+    jalali = jdatetime.date.fromgregorian(date=when.date())
+    expect(page.locator(display)).to_contain_text(str(jalali.year).translate(PERSIAN_DIGITS))
+    expect(page.locator(display)).to_contain_text(str(jalali.day).translate(PERSIAN_DIGITS))
+    return when
+
+
 def test_scheduled_send_in_persian_shows_the_jalali_time(page, alice):
     login(page, "alice", "alice-password")
     switch_language(page, "fa")
     page.goto("/notifications/sms/new/")
-    when = timezone.localtime(timezone.now() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
 
-    # when a time is picked
-    page.fill("#id_recipients", "09121234567")
-    page.fill("#id_message", "سلام {name}")
-    page.fill("#id_send_at", when.strftime("%Y-%m-%dT%H:%M"))
-
-    # then it reads in the Jalali calendar
-    jalali = jdatetime.date.fromgregorian(date=when.date())
-    expect(page.locator("#sendAtDisplay")).to_contain_text(str(jalali.year).translate(PERSIAN_DIGITS))
-    expect(page.locator("#sendAtDisplay")).to_contain_text(str(jalali.day).translate(PERSIAN_DIGITS))
+    # when a time is picked, it reads in the Jalali calendar
+    fields = {"#id_recipients": "09121234567", "#id_message": "سلام {name}"}
+    when = pick_in_persian(page, fields, "#id_send_at", "#sendAtDisplay", days=2, hour=9)
     screenshot(page, "31-scheduled-send-fa")
 
     # and the job waits for it, showing when it starts in Jalali
@@ -87,13 +93,8 @@ def test_scheduled_send_in_persian_shows_the_jalali_time(page, alice):
 def test_dashboard_schedules_a_send_with_the_crm_time_zone_offset(page, alice):
     login(page, "alice", "alice-password")
     switch_language(page, "fa")
-    when = timezone.localtime(timezone.now() + timedelta(days=3)).replace(hour=21, minute=30, second=0, microsecond=0)
-
-    page.fill("#smsRecipients", "09121234567")
-    page.fill("#smsMessage", "سلام")
-    page.fill("#smsSendAt", when.strftime("%Y-%m-%dT%H:%M"))
-    jalali = jdatetime.date.fromgregorian(date=when.date())
-    expect(page.locator("#smsSendAtDisplay")).to_contain_text(str(jalali.year).translate(PERSIAN_DIGITS))
+    fields = {"#smsRecipients": "09121234567", "#smsMessage": "سلام"}
+    when = pick_in_persian(page, fields, "#smsSendAt", "#smsSendAtDisplay", days=3, hour=21)
     page.click("#bulkSmsForm button[type=submit]")
 
     expect(page.locator("#bulkSmsForm .alert-success")).to_be_visible()
