@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "jobs",
     "notifications",
     "reports",
+    "crm",  # the CRM shell (base templates, navigation, dashboard, demo data): depends on the apps above
 ]
 
 MIDDLEWARE = [
@@ -67,7 +68,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -75,7 +76,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jobs.ui_context.crm",  # CRM header: nav, staff ops links, jobs widget data
+                "crm.context.crm",  # CRM header: nav, staff ops links
+                "jobs.context.jobs_widget",  # the header jobs widget's first render
             ],
         },
     },
@@ -331,6 +333,7 @@ BULK_SMALL_AUDIENCE = env.int("BULK_SMALL_AUDIENCE", default=100)
 # A chunk waits this long at most for an exhausted quota window (or a 429 pause) while
 # holding its worker; a longer wait hands the chunk back with a countdown.
 BULK_QUOTA_MAX_WAIT = env.float("BULK_QUOTA_MAX_WAIT", default=5.0)
+BULK_MAX_SCHEDULE_DAYS = env.int("BULK_MAX_SCHEDULE_DAYS", default=90)  # how far ahead a send may be scheduled
 
 # --- Reports --------------------------------------------------------------------
 REPORTS_EXPIRE_DAYS = env.int("REPORTS_EXPIRE_DAYS", default=7)

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from config.celery import app
 
+from . import titles
 from .models import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -101,14 +102,18 @@ def start_job(
     eta=None,
     idempotency_key="",
     retry_of=None,
+    scheduled_for=None,
 ) -> BackgroundJob:
     """Create a Pending job and enqueue `task(job_id, **kwargs)` once the transaction commits.
 
     With an idempotency key, an unfinished job of the same owner and key is
-    returned instead of starting a second one.
+    returned instead of starting a second one. With `scheduled_for` in the future
+    nothing is enqueued now: the job waits in the database, Pending, until beat's
+    jobs.start_due_jobs enqueues it (never a long ETA the broker could lose or redeliver).
     """
     name = task if isinstance(task, str) else task.name
     kwargs = kwargs or {}
+    title, metadata = titles.stored(title, metadata)
     if idempotency_key:
         existing = _active_with_key(user, idempotency_key)
         if existing:
@@ -116,11 +121,11 @@ def start_job(
     queue = queue or app.amqp.router.route({}, name, (), kwargs)["queue"].name
     job = BackgroundJob(
         job_type=job_type,
-        title=title[:200],
+        title=title,
         description=description,
         created_by=user,
         total_items=total_items,
-        metadata=metadata or {},
+        metadata=metadata,
         task_name=name,
         task_kwargs=kwargs,
         task_id=str(uuid.uuid4()),
@@ -128,6 +133,8 @@ def start_job(
         idempotency_key=idempotency_key,
         retry_of=retry_of,
         priority=priority,
+        scheduled_for=scheduled_for,
+        awaiting_schedule=bool(scheduled_for and scheduled_for > timezone.now()),
     )
     try:
         with transaction.atomic():
@@ -136,20 +143,45 @@ def start_job(
         if idempotency_key and (existing := _active_with_key(user, idempotency_key)):
             return existing
         raise
+    if job.awaiting_schedule:
+        return job
     options = {"countdown": countdown, "eta": eta}
     _enqueue_on_commit(job, **{k: v for k, v in options.items() if v is not None})
     return job
+
+
+def start_due_jobs(now=None) -> int:
+    """Enqueue the scheduled jobs whose time has come (beat runs this every few seconds).
+    Each is claimed with a guarded UPDATE and its message sent inside the same
+    transaction: a failed send (broker down) rolls the claim back for the next run,
+    and no job is ever enqueued twice. A job cancelled meanwhile is no longer Pending."""
+    now = now or timezone.now()
+    due = BackgroundJob.objects.filter(status=Status.PENDING, awaiting_schedule=True, scheduled_for__lte=now)
+    started = 0
+    for job in due.order_by("scheduled_for", "pk"):
+        with transaction.atomic():
+            if not due.filter(pk=job.pk).update(awaiting_schedule=False):
+                continue
+            app.send_task(
+                job.task_name, args=[job.pk], kwargs=job.task_kwargs, task_id=job.task_id, queue=job.queue,
+                **_lane(job),
+            )  # fmt: skip
+        started += 1
+    return started
 
 
 def _active_with_key(user, key):
     return BackgroundJob.objects.owned_by(user).active().filter(idempotency_key=key).first()
 
 
+def _lane(job) -> dict:
+    """The job's priority goes with every (re)enqueue of its task: a resumed send keeps its lane."""
+    return {} if job.priority is None else {"priority": job.priority}
+
+
 def _enqueue_on_commit(job, **options):
-    # delay_on_commit returns no id; the job stores the id chosen up front. The job's
-    # priority goes with every (re)enqueue of its task: a resumed send keeps its lane.
-    if job.priority is not None:
-        options.setdefault("priority", job.priority)
+    # delay_on_commit returns no id; the job stores the id chosen up front.
+    options = {**_lane(job), **options}
     transaction.on_commit(
         lambda: app.send_task(
             job.task_name, args=[job.pk], kwargs=job.task_kwargs, task_id=job.task_id, queue=job.queue, **options
@@ -168,7 +200,7 @@ def cancel_job(job: BackgroundJob) -> bool:
 
 def retry_job(job: BackgroundJob) -> BackgroundJob:
     """Start a failed or cancelled job again, as a new job linked to the original."""
-    if job.status not in (Status.FAILED, Status.CANCELLED):
+    if job.status not in BackgroundJob.RETRYABLE:
         raise JobError(_("Only failed or cancelled jobs can be retried."))
     return start_job(
         job.task_name,
@@ -198,6 +230,17 @@ def resume_job(job: BackgroundJob) -> bool:
         job.task_id = new_id
         _enqueue_on_commit(job)
     return bool(claimed)
+
+
+def update_metadata(job_id, **values) -> None:
+    """Merge `values` into the job's metadata (what its app shows about it: a page's
+    URL, a failure summary), under the row lock so concurrent writers keep each other's keys."""
+    with transaction.atomic():
+        job = BackgroundJob.objects.select_for_update().filter(pk=job_id).only("metadata").first()
+        if job is None:
+            return
+        metadata = job.metadata if isinstance(job.metadata, dict) else {}
+        BackgroundJob.objects.filter(pk=job_id).update(metadata={**metadata, **values})
 
 
 def finish_job(job_id, status, *, only_if=None, **fields) -> bool:
@@ -387,12 +430,9 @@ class JobTracker:
     def wait_until(self, when, reason: str, heartbeat_by=None):
         """The job deliberately waits until `when` (datetime) for `reason`, a msgid with a
         %(time)s placeholder shown translated as the job's waitReason until then; and
-        expect_heartbeat_by(heartbeat_by or when), in the same write."""
-        with transaction.atomic():
-            metadata = BackgroundJob.objects.select_for_update().filter(pk=self.id).values_list("metadata", flat=True)
-            metadata = dict(metadata.first() or {})
-            metadata.update(wait_until=when.isoformat(), wait_reason=reason)
-            self._active().update(heartbeat_at=heartbeat_by or when, metadata=metadata)
+        expect_heartbeat_by(heartbeat_by or when)."""
+        update_metadata(self.id, wait_until=when.isoformat(), wait_reason=reason)
+        self.expect_heartbeat_by(heartbeat_by or when)
 
     def sync_counts(self, read_counts):
         """Set absolute counts from work that keeps its own ledger: `read_counts()` returns

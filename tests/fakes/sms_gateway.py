@@ -11,8 +11,9 @@ messages, every request is answered 429 with `Retry-After: throttle_seconds` for
 see throttled_at), quota (a window: at most `quota` accepted per `quota_seconds`, then 429
 without Retry-After). A request whose Idempotency-Key was accepted before is
 answered with the first message's id and not counted again. `accepted` counts accepted
-messages per recipient, `accepted_from` per client address; `requests` counts every
-request. `listen(address)` serves the same gateway on one more local address
+messages per recipient, `bodies` keeps the last accepted text per recipient,
+`accepted_from` counts per client address; `requests` counts every request.
+`listen(address)` serves the same gateway on one more local address
 (e.g. the host side of a network namespace's veth) and returns that URL.
 """
 
@@ -42,6 +43,7 @@ class FakeSmsGateway:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.accepted = Counter()  # recipient -> accepted messages
+        self.bodies = {}  # recipient -> text of the last accepted message
         self.accepted_from = Counter()  # client address -> accepted messages
         self.keys = {}  # idempotency key -> message id
         self.requests = 0
@@ -95,6 +97,7 @@ class FakeSmsGateway:
     def reset(self):
         with self.lock:
             self.accepted.clear()
+            self.bodies.clear()
             self.accepted_from.clear()
             self.keys.clear()
             self.requests = self.duplicates = 0
@@ -141,7 +144,7 @@ class FakeSmsGateway:
             now = time.monotonic()
             return sum(1 for t in self.accept_times if t > now - self.quota_seconds) >= self.quota
 
-    def _accept(self, to, key, client=""):
+    def _accept(self, to, key, client="", text=""):
         """Record the message unless its idempotency key was seen; returns (message id, new)."""
         with self.lock:
             if key and key in self.keys:
@@ -151,6 +154,7 @@ class FakeSmsGateway:
             if key:
                 self.keys[key] = message_id
             self.accepted[to] += 1
+            self.bodies[to] = text
             self.accepted_from[client] += 1
             self.accept_times.append(time.monotonic())
             return message_id, True
@@ -164,7 +168,7 @@ class FakeSmsGateway:
             return 401, {"error": "bad api key"}
         try:
             data = json.loads(body)
-            to, _message = data["to"], data["message"]
+            to, message = data["to"], data["message"]
         except (ValueError, KeyError, TypeError):
             return 400, {"error": "malformed request"}
         if to in self.reject:
@@ -177,7 +181,7 @@ class FakeSmsGateway:
             return 500, {"error": "internal error"}
         if self.latency:
             time.sleep(self.latency)
-        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), client)
+        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), client, message)
         if self._roll(self.timeout_rate):
             time.sleep(self.hang)  # accepted, but the answer comes too late
         return 200, {"id": message_id, "status": "accepted"}

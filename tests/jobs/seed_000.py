@@ -48,13 +48,17 @@ DETAIL_ITEM = {
 }
 
 # Every endpoint returns the same item: the union of the seed's keys, plus the
-# additions: the header widget's "report ready - download", and where a job stands
-# (fair scheduling: its place in line, rate, ETA, why it waits).
+# one addition the header widget needs ("report ready - download"), the Wave 2
+# additions of issue 12 (campaign page link, scheduled start, failures, outcome colour)
+# and of issue 10 (where a job stands: its place in line, rate, ETA, why it waits).
 FAIRNESS_KEYS = {"queuePosition", "ratePerSecond", "etaSeconds", "waitReason"}
-ITEM_KEYS = set(ACTIVE_ITEM) | set(HISTORY_ITEM) | set(DETAIL_ITEM) | {"downloadUrl"} | FAIRNESS_KEYS
+ADDED_KEYS = {"downloadUrl", "detailUrl", "scheduledFor", "failureSummary", "outcomeBadgeClass"} | FAIRNESS_KEYS
+ITEM_KEYS = set(ACTIVE_ITEM) | set(HISTORY_ITEM) | set(DETAIL_ITEM) | ADDED_KEYS
 # Keys that are null until the job gets there (seed: errorMessage null; a running
 # job has no completedDate; duration before start).
-NULLABLE = {"completedDate", "duration", "errorMessage", "downloadUrl"} | FAIRNESS_KEYS
+NULLABLE = {
+    "completedDate", "duration", "errorMessage", "downloadUrl", "detailUrl", "scheduledFor", "failureSummary"
+} | FAIRNESS_KEYS  # fmt: skip
 DATE_KEYS = {"startDate", "completedDate"}
 DATE_PATTERN = r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}$"
 DURATION_PATTERN = r"^(\d+:)?\d{2}:\d{2}$"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0003_explicit_task_names'),
+        ('jobs', '0004_campaigns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

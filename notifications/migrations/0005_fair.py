@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_campaign_job_one_to_one'),
+        ('notifications', '0004_campaigns'),
     ]
 
     operations = [
