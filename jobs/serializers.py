@@ -113,11 +113,6 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
         """statusBadgeClass, except "Completed with failures": bg-warning."""
         return job.outcome_badge_class
 
-
-def metadata_url(job, key):
-    url = (job.metadata or {}).get(key) if isinstance(job.metadata, dict) else None
-    return url if isinstance(url, str) and url else None
-
     @extend_schema_field(
         nullable(
             "integer",
@@ -164,6 +159,11 @@ def metadata_url(job, key):
             return None
         # Stored as a msgid (like error messages): shown in the reader's language.
         return gettext(reason) % {"time": format_wait_time(until)}
+
+
+def metadata_url(job, key):
+    url = (job.metadata or {}).get(key) if isinstance(job.metadata, dict) else None
+    return url if isinstance(url, str) and url else None
 
 
 def format_wait_time(value) -> str:
