@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab  # noqa: F401  (handy for CELERY_BEAT_SCHEDULE overrides)
 from kombu import Queue
 
+from config import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -244,10 +246,10 @@ REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=1800)
 # Seconds slept after each report row: a test hook to make cancellation observable; 0 in production.
 REPORTS_ROW_DELAY = env.float("REPORTS_ROW_DELAY", default=0.0)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# --- Logging (config/logs.py) ----------------------------------------------------
+# Web, workers and beat log alike; a line written inside a job's task carries its id.
+# LOG_FORMAT: plain (development) or json (one object per line, for log collectors).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOGGING = logs.config(env("LOG_LEVEL", default="INFO"), LOG_FORMAT)

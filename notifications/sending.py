@@ -29,6 +29,7 @@ from django.db.models import Case, CharField, Count, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.logs import current_job
 from jobs.models import BackgroundJob
 from jobs.tracking import JobError
 
@@ -183,7 +184,10 @@ class SmsSender:
 
     def __enter__(self):
         self.backend.open()
-        self.pool = ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="sms")
+        # The sending threads log with the chunk's job id (config/logs.py).
+        self.pool = ThreadPoolExecutor(
+            max_workers=self.width, thread_name_prefix="sms", initializer=current_job.set, initargs=(current_job.get(),)
+        )
         return self
 
     def __exit__(self, *exc):
