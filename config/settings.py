@@ -6,6 +6,7 @@ working development setup (SQLite + embedded Valkey); production sets
 DEBUG=false and must provide SECRET_KEY.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "jobs",
     "notifications",
     "reports",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,9 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets alert emails (ops/alerts.py): "Name <address>" or addresses, comma-separated.
+ADMINS = [(name or address, address) for name, address in getaddresses([env("ADMINS", default="")]) if address]
+EMAIL_SUBJECT_PREFIX = "[CRM] "
 
 # --- Security (production: DEBUG=false) -----------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -211,6 +216,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
     "reports.tasks.*": {"queue": "reports"},
     "jobs.tasks.*": {"queue": "maintenance"},
+    "ops.tasks.*": {"queue": "maintenance"},
 }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
@@ -224,6 +230,16 @@ FLOWER_URL = env("FLOWER_URL", default="http://127.0.0.1:5555")
 FLOWER_BASIC_AUTH = env.list("FLOWER_BASIC_AUTH", default=["demo:demo"] if DEBUG else [])
 FLOWER_DB = env.path("FLOWER_DB", default=VAR_DIR / "flower" / "flower.db")  # persistent task history
 FLOWER_MAX_TASKS = env.int("FLOWER_MAX_TASKS", default=10_000)  # bounds Flower's memory
+
+# --- Monitoring and alerts (ops app) -----------------------------------------------
+# GET /metrics (Prometheus): staff session, or `Authorization: Bearer METRICS_TOKEN`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_DURATION_WINDOW = env.int("METRICS_DURATION_WINDOW", default=3600)  # seconds of finished jobs in the histogram
+# Alert emails to ADMINS; off in development unless asked for.
+ALERTS_ENABLED = env.bool("ALERTS_ENABLED", default=not DEBUG)
+ALERTS_THROTTLE = env.int("ALERTS_THROTTLE", default=900)  # seconds: at most one email per kind (and queue)
+ALERT_QUEUE_BACKLOG = env.int("ALERT_QUEUE_BACKLOG", default=1000)  # messages waiting in one queue
+ALERT_QUEUE_AGE = env.int("ALERT_QUEUE_AGE", default=600)  # seconds the oldest message waited (Redis broker)
 
 # --- Notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="console")

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Least
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,9 @@ from .models import BackgroundJob
 logger = logging.getLogger(__name__)
 Status = BackgroundJob.Status
 ACTIVE = list(BackgroundJob.ACTIVE)
+# Sent once a job has become Failed, after commit: job_id, message, reaped (the reaper
+# failed it because its worker was lost). The ops app sends alerts on it.
+job_failed = Signal()
 
 
 class JobError(Exception):
@@ -186,8 +190,14 @@ def resume_job(job: BackgroundJob) -> bool:
     return bool(claimed)
 
 
-def fail_job(job_id, message: str) -> bool:
-    return _finish(job_id, Status.FAILED, error_message=message[:2000])
+def fail_job(job_id, message: str, *, extra_filter=None, reaped=False) -> bool:
+    """Active -> Failed with a user-safe message; then `job_failed` is sent (alerts listen)."""
+    failed = _finish(job_id, Status.FAILED, extra_filter=extra_filter, error_message=message[:2000])
+    if failed:
+        transaction.on_commit(
+            lambda: job_failed.send(sender=BackgroundJob, job_id=job_id, message=message, reaped=reaped)
+        )
+    return failed
 
 
 def _finish(job_id, status, extra_filter=None, **fields) -> bool:

@@ -29,6 +29,7 @@ from django.db.models import Case, CharField, Count, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import sharedstate
 from config.logs import current_job
 from jobs.models import BackgroundJob
 from jobs.tracking import JobError
@@ -164,13 +165,16 @@ class RateLimit:
     def acquire(self, n=1):
         """Block until n more sends are allowed. Taken in parts of at most the limit's
         amount, by one thread per process, so waiting costs few Redis calls."""
-        limiter = self.limiter
+        limiter, waited = self.limiter, 0.0
         while n > 0:
             cost = min(n, self.item.amount)
             while not limiter.hit(self.item, "bulk-send", self.key, cost=cost):
                 reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
-                time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+                pause = min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002)
+                time.sleep(pause)
+                waited += pause
             n -= cost
+        sharedstate.add("sms_rate_limit_wait_seconds", waited)  # the metrics endpoint's counter
 
 
 class SmsSender:
