@@ -71,7 +71,8 @@ def check_queues() -> list[str]:
     backed_up = []
     for queue in queue_stats():
         age = queue.oldest_age
-        if queue.messages < settings.ALERT_QUEUE_BACKLOG and (age is None or age < settings.ALERT_QUEUE_AGE):
+        too_old = queue.messages > 0 and age is not None and age >= settings.ALERT_QUEUE_AGE
+        if queue.messages < max(settings.ALERT_QUEUE_BACKLOG, 1) and not too_old:
             continue
         backed_up.append(queue.name)
         details = {"queue": queue.name, "messages": queue.messages, "age": "?" if age is None else round(age)}

@@ -2,6 +2,8 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.notifications.conftest import gateway  # noqa: F401  (the fake SMS gateway fixture)
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
