@@ -1,7 +1,13 @@
 """GET /metrics: staff or the metrics token only."""
 
+import json
+import re
+
 import pytest
 from django.test import Client
+
+from tests.jobs.factories import BackgroundJobFactory
+from tests.workers import BASE_DIR
 
 from .conftest import scrape
 
@@ -55,3 +61,17 @@ def test_staff_see_the_metrics(staff_client):
 
 def test_only_get(staff_client):
     assert staff_client.post("/metrics").status_code == 405
+
+
+def test_the_grafana_dashboard_uses_only_metrics_the_endpoint_serves(staff_client, alice):
+    BackgroundJobFactory(created_by=alice, completed=True)  # a duration to show
+    dashboard = json.loads((BASE_DIR / "ops" / "grafana" / "platform.json").read_text())
+    served = {name for name, _ in scrape(staff_client)}
+    exprs = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+
+    used = {name for expr in exprs for name in re.findall(r"\bcrm_[a-z_]+", expr)}
+
+    assert used and used <= served, used - served
+    assert {"crm_jobs", "crm_queue_messages", "crm_deliveries", "crm_reaper_jobs_total"} <= used
+    assert any(name.startswith("crm_job_duration_seconds") for name in used)
+    assert "crm_sms_rate_limit_wait_seconds_total" in used
