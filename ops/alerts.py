@@ -8,7 +8,7 @@ raised it: errors are logged."""
 import logging
 
 from django.conf import settings
-from django.core.mail import mail_admins
+from django.core.mail import get_connection, mail_admins
 from django.utils.translation import gettext as _
 
 from config import sharedstate
@@ -30,7 +30,8 @@ def send(kind: str, subject: str, body: str) -> bool:
             return False
         minutes = max(settings.ALERTS_THROTTLE // 60, 1)
         note = _("Further alerts of this kind are held back for %(minutes)d minutes.") % {"minutes": minutes}
-        mail_admins(subject, f"{body}\n\n{note}\n")
+        # A bounded wait: a slow mail server must not hold the worker whose job failed.
+        mail_admins(subject, f"{body}\n\n{note}\n", connection=get_connection(timeout=10))
     except Exception:
         logger.exception("could not send alert %s: %s", kind, subject)
         try:
