@@ -1,7 +1,7 @@
 """Jobs: throughput of no-op jobs through the tracking API vs bare Celery tasks; DB writes per job.
 
 Same broker, same worker (one process group, maintenance queue), same run:
-- baseline: N bare `jobs.tasks.noop` (ignore_result) sent with apply_async;
+- baseline: N bare `demo.noop` (ignore_result) sent with apply_async;
 - jobs: N `start_job(noop_job, ...)`: a BackgroundJob row, the message, JobTask
   moving it Pending -> Running -> Completed, and its TaskResult (kept, as for
   every real job: the admin links it).

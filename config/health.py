@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from .celery import app
 
 
-def _database_ok() -> bool:
+def database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -16,7 +16,7 @@ def _database_ok() -> bool:
         return False
 
 
-def _broker_ok() -> bool:
+def broker_ok() -> bool:
     try:
         # One quick attempt: a probe must answer fast, and it is repeated anyway.
         options = {"socket_connect_timeout": 2, "socket_timeout": 2}
@@ -29,7 +29,7 @@ def _broker_ok() -> bool:
 
 @never_cache
 def healthz(request):
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": database_ok(), "broker": broker_ok()}
     ok = all(checks.values())
     body = {"status": "ok" if ok else "error", **{k: "ok" if v else "unreachable" for k, v in checks.items()}}
     return JsonResponse(body, status=200 if ok else 503)

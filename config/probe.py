@@ -32,9 +32,9 @@ def services() -> bool:
     import django
 
     django.setup()
-    from config.health import _broker_ok, _database_ok
+    from config.health import broker_ok, database_ok
 
-    return _database_ok() and _broker_ok()
+    return database_ok() and broker_ok()
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,6 @@ from email.utils import getaddresses
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (handy for CELERY_BEAT_SCHEDULE overrides)
 from kombu import Queue
 
 from config import logs
@@ -136,8 +135,15 @@ STORAGES = {
 }
 
 # --- Email --------------------------------------------------------------------
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+_email = env.email("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who gets alert emails (ops/alerts.py): "Name <address>" or addresses, comma-separated.
@@ -211,12 +217,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "notifications", "emails", "reports", "maintenance")]
 # Routed by task name; a worker group per queue scales independently.
+# Routed by the tasks' explicit names (stored in BackgroundJob.task_name and beat's
+# schedules), never by module paths: moving a module must not reroute or orphan a task.
 CELERY_TASK_ROUTES = {
-    "notifications.tasks.*email*": {"queue": "emails"},
-    "notifications.tasks.*": {"queue": "notifications"},
-    "reports.tasks.*": {"queue": "reports"},
-    "jobs.tasks.*": {"queue": "maintenance"},
-    "ops.tasks.*": {"queue": "maintenance"},
+    "notifications.send_email_*": {"queue": "emails"},
+    "notifications.*": {"queue": "notifications"},
+    "reports.*": {"queue": "reports"},
+    "jobs.*": {"queue": "maintenance"},
+    "demo.*": {"queue": "maintenance"},
+    "ops.*": {"queue": "maintenance"},
 }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 

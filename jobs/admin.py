@@ -11,8 +11,6 @@ from .formatting import format_duration
 from .models import BackgroundJob
 from .tracking import JobError, cancel_job, retry_job
 
-BAR_COLORS = {0: "#6c757d", 1: "#0d6efd", 2: "#198754", 3: "#dc3545", 4: "#ffc107"}
-
 
 @admin.register(BackgroundJob)
 class BackgroundJobAdmin(admin.ModelAdmin):
@@ -67,7 +65,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, job):
-        color = BAR_COLORS.get(job.status, "#6c757d")
+        color = job.status_color
         return format_html(
             '<span style="background:{};color:#fff;padding:1px 6px;border-radius:3px">{}</span>',
             color,
@@ -82,7 +80,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
             'border-radius:3px;white-space:nowrap">{}%</div></div>',
             job.progress,
             job.progress,
-            BAR_COLORS.get(job.status, "#6c757d"),
+            job.status_color,
             job.progress,
         )
 
@@ -114,7 +112,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected jobs"), permissions=["change"])
     def cancel_selected(self, request, queryset):
-        changed = sum(cancel_job(job) for job in queryset.filter(status__in=BackgroundJob.ACTIVE))
+        changed = sum(cancel_job(job) for job in queryset.active())
         self.message_user(
             request,
             ngettext("%(count)d job cancelled.", "%(count)d jobs cancelled.", changed) % {"count": changed},

@@ -31,10 +31,6 @@ TAGS = ["jobs"]
 NOT_FOUND = OpenApiResponse(description="No such job among yours.")
 
 
-def owned_jobs(user):
-    return BackgroundJob.objects.filter(created_by=user)
-
-
 def error(message, errors=None, code=status.HTTP_400_BAD_REQUEST):
     return Response({"success": False, "message": message, "errors": errors or {}}, status=code)
 
@@ -50,7 +46,7 @@ def active_etag(user) -> str:
     The clock is not in it: a 304 keeps a running job's elapsed `duration` as of
     its last write (every counter flush and heartbeat is one)."""
     active = Q(status__in=BackgroundJob.ACTIVE)
-    state = owned_jobs(user).aggregate(
+    state = BackgroundJob.objects.owned_by(user).aggregate(
         count=Count("id", filter=active),
         ids=Sum("id", filter=active),
         statuses=Sum("status", filter=active),
@@ -78,7 +74,7 @@ class ActiveJobsView(APIView):
         etag = active_etag(request.user)
         not_modified = get_conditional_response(request._request, etag=etag)
         if not_modified is None:
-            jobs = owned_jobs(request.user).filter(status__in=BackgroundJob.ACTIVE)
+            jobs = BackgroundJob.objects.owned_by(request.user).active()
             response = Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
         else:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
@@ -100,14 +96,14 @@ class JobHistoryView(APIView):
         query = HistoryQuerySerializer(data=request.query_params)
         if not query.is_valid():
             return error(_("Invalid parameters."), query.errors)
-        jobs = owned_jobs(request.user)[: query.validated_data["take"]]
+        jobs = BackgroundJob.objects.owned_by(request.user)[: query.validated_data["take"]]
         return Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
 
 
 class JobDetailView(APIView):
     @extend_schema(tags=TAGS, summary="One of your jobs", responses={200: JobResponseSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
-        return job_response(get_object_or_404(owned_jobs(request.user), pk=pk))
+        return job_response(get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk))
 
 
 class CancelJobView(APIView):
@@ -119,7 +115,7 @@ class CancelJobView(APIView):
         responses={200: JobResponseSerializer, 400: JobErrorResponseSerializer, 404: NOT_FOUND},
     )
     def post(self, request, pk):
-        job = get_object_or_404(owned_jobs(request.user), pk=pk)
+        job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
         if not cancel_job(job):
             return error(_("This job has already finished."), {"status": [_("This job has already finished.")]})
         job.refresh_from_db()
@@ -135,7 +131,7 @@ class RetryJobView(APIView):
         responses={201: JobResponseSerializer, 400: JobErrorResponseSerializer, 404: NOT_FOUND},
     )
     def post(self, request, pk):
-        job = get_object_or_404(owned_jobs(request.user), pk=pk)
+        job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
         try:
             new_job = retry_job(job)
         except JobError as exc:

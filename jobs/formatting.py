@@ -35,11 +35,3 @@ def format_duration(value: timedelta | None) -> str | None:
     if hours:
         return f"{hours}:{minutes:02d}:{seconds:02d}"
     return f"{minutes:02d}:{seconds:02d}"
-
-
-# Bootstrap badge per status (seed 000).
-BADGE_CLASSES = {0: "bg-secondary", 1: "bg-primary", 2: "bg-success", 3: "bg-danger", 4: "bg-warning"}
-
-
-def badge_class(status: int) -> str:
-    return BADGE_CLASSES.get(status, "bg-secondary")

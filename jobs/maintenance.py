@@ -16,7 +16,7 @@ from config import sharedstate
 from config.celery import app
 
 from .models import BackgroundJob
-from .tracking import _finish, fail_job, resume_job
+from .tracking import finish_job, resume_job
 
 logger = logging.getLogger(__name__)
 Status = BackgroundJob.Status
@@ -49,7 +49,7 @@ def delete_old_jobs(days=None, now=None) -> int:
     are never touched, however old."""
     days = settings.JOBS_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    old = BackgroundJob.objects.filter(status__in=BackgroundJob.FINISHED, completed_at__lt=cutoff)
+    old = BackgroundJob.objects.finished().filter(completed_at__lt=cutoff)
     deleted = _delete_in_batches(old)
     logger.info("deleted %d jobs finished before %s", deleted, cutoff)
     return deleted
@@ -171,12 +171,14 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
         if job.task_id in task_ids or job.pk in job_ids:
             outcome["alive"] += 1
         elif job.cancel_requested:
-            outcome["cancelled"] += _finish(job.pk, Status.CANCELLED, extra_filter=unchanged)
+            outcome["cancelled"] += finish_job(job.pk, Status.CANCELLED, only_if=unchanged)
         elif _resumable(job):
             outcome["resumed"] += resume_job(job)
         else:
             message = _("The worker running this job stopped unexpectedly (worker lost).")
-            outcome["failed"] += fail_job(job.pk, message, extra_filter=unchanged, reaped=True)
+            outcome["failed"] += finish_job(
+                job.pk, Status.FAILED, only_if=unchanged, reason="worker-lost", error_message=message
+            )
     if any(outcome.values()):
         logger.warning("reaper: %s", outcome)
     for name in ("resumed", "failed", "cancelled"):  # counters for the metrics endpoint

@@ -5,6 +5,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# Seed 000's badge per status, and Bootstrap 5's colour for each badge class.
+STATUS_BADGES = {0: "bg-secondary", 1: "bg-primary", 2: "bg-success", 3: "bg-danger", 4: "bg-warning"}
+BOOTSTRAP_COLORS = {
+    "bg-secondary": "#6c757d", "bg-primary": "#0d6efd", "bg-success": "#198754",
+    "bg-danger": "#dc3545", "bg-warning": "#ffc107",
+}  # fmt: skip
+
+
+class BackgroundJobQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        """The jobs `user` may see: their own (another user's job is a 404)."""
+        return self.filter(created_by=user)
+
+    def active(self):
+        return self.filter(status__in=BackgroundJob.ACTIVE)
+
+    def finished(self):
+        return self.filter(status__in=BackgroundJob.FINISHED)
+
 
 class BackgroundJob(models.Model):
     class JobType(models.IntegerChoices):
@@ -55,6 +74,8 @@ class BackgroundJob(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", verbose_name=_("retry of")
     )
 
+    objects = BackgroundJobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
@@ -79,6 +100,16 @@ class BackgroundJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def badge_class(self) -> str:
+        """Bootstrap's colour class for the status (seed 000): API, pages and admin."""
+        return STATUS_BADGES.get(self.status, "bg-secondary")
+
+    @property
+    def status_color(self) -> str:
+        """The same colour as a hex value, where no Bootstrap CSS is loaded (the admin)."""
+        return BOOTSTRAP_COLORS[self.badge_class]
 
     @property
     def flower_url(self) -> str:

@@ -4,8 +4,8 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .formatting import badge_class, format_datetime, format_duration
-from .models import BackgroundJob
+from .formatting import format_datetime, format_duration
+from .models import STATUS_BADGES, BackgroundJob
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "2024/11/17 14:30"})
@@ -46,9 +46,9 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field({"type": "string", "enum": sorted(set(badge_class(s) for s in BackgroundJob.Status))})
+    @extend_schema_field({"type": "string", "enum": sorted(set(STATUS_BADGES.values()))})
     def get_statusBadgeClass(self, job) -> str:  # noqa: N802
-        return badge_class(job.status)
+        return job.badge_class
 
     @extend_schema_field({"type": "string", "example": "2024/11/17 14:30"})
     def get_startDate(self, job) -> str:  # noqa: N802

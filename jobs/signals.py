@@ -5,7 +5,7 @@ from celery.signals import task_postrun, task_prerun, task_revoked
 from config.logs import current_job
 
 from .models import BackgroundJob
-from .tracking import JobTask, _finish
+from .tracking import JobTask, finish_job
 
 
 @task_revoked.connect
@@ -15,7 +15,7 @@ def cancel_revoked_job(request=None, **kwargs):
         return
     job_id = BackgroundJob.objects.filter(task_id=request.id).values_list("pk", flat=True).first()
     if job_id:
-        _finish(job_id, BackgroundJob.Status.CANCELLED, cancel_requested=True)
+        finish_job(job_id, BackgroundJob.Status.CANCELLED, cancel_requested=True)
 
 
 @task_prerun.connect

@@ -2,19 +2,20 @@
 
 Outside a task (views, admin, commands, maintenance):
     start_job(task, user=..., job_type=..., title=..., kwargs={...})   -> row + enqueue after commit
-    cancel_job(job), retry_job(job), resume_job(job), fail_job(job_id, message)
+    cancel_job(job), retry_job(job), resume_job(job)
+    finish_job(job_id, status, ...): the one way to a terminal state (also used inside)
 
 Inside a task, write it on the JobTask base; the message carries the job id and
 the function receives a JobTracker:
 
-    @shared_task(base=JobTask)
-    def export_contacts(job, report_id):
-        job.set_total(n)
+    @shared_task(name="reports.export_contacts", base=JobTask)
+    def export_contacts(tracker, report_id):
+        tracker.set_total(n)
         for row in rows:
-            if job.cancelled():
-                return job.mark_cancelled()
+            if tracker.cancelled():
+                return tracker.mark_cancelled()
             ...
-            job.advance(success=1)
+            tracker.advance(success=1)
 
 JobTask moves the job Pending -> Running before the body, and after it either
 completes the job (when every item is processed), or fails it with a user-safe
@@ -43,10 +44,13 @@ from .models import BackgroundJob
 
 logger = logging.getLogger(__name__)
 Status = BackgroundJob.Status
-ACTIVE = list(BackgroundJob.ACTIVE)
-# Sent once a job has become Failed, after commit: job_id, message, reaped (the reaper
-# failed it because its worker was lost). The ops app sends alerts on it.
-job_failed = Signal()
+
+
+# Sent once a job has reached a terminal state, after the transaction commits, in the
+# process that finished it: kwargs job_id, status, reason ("worker-lost" when the reaper
+# failed it, else ""). Apps whose jobs keep their own records
+# (a campaign's ledger) settle them here; jobs itself knows nothing about them.
+job_finished = Signal()
 
 
 class JobError(Exception):
@@ -136,7 +140,7 @@ def start_job(
 
 
 def _active_with_key(user, key):
-    return BackgroundJob.objects.filter(created_by=user, idempotency_key=key, status__in=ACTIVE).first()
+    return BackgroundJob.objects.owned_by(user).active().filter(idempotency_key=key).first()
 
 
 def _enqueue_on_commit(job, **options):
@@ -151,7 +155,7 @@ def _enqueue_on_commit(job, **options):
 def cancel_job(job: BackgroundJob) -> bool:
     """Cancel a pending or running job. Pending: Cancelled now and its message revoked.
     Running: flagged; the task stops at its next `cancelled()` check. False if already finished."""
-    if _finish(job.pk, Status.CANCELLED, extra_filter={"status": Status.PENDING}, cancel_requested=True):
+    if finish_job(job.pk, Status.CANCELLED, only_if={"status": Status.PENDING}, cancel_requested=True):
         transaction.on_commit(lambda: app.control.revoke(job.task_id))
         return True
     return bool(BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True))
@@ -190,21 +194,23 @@ def resume_job(job: BackgroundJob) -> bool:
     return bool(claimed)
 
 
-def fail_job(job_id, message: str, *, extra_filter=None, reaped=False) -> bool:
-    """Active -> Failed with a user-safe message; then `job_failed` is sent (alerts listen)."""
-    failed = _finish(job_id, Status.FAILED, extra_filter=extra_filter, error_message=message[:2000])
-    if failed:
-        transaction.on_commit(
-            lambda: job_failed.send(sender=BackgroundJob, job_id=job_id, message=message, reaped=reaped)
-        )
-    return failed
-
-
-def _finish(job_id, status, extra_filter=None, **fields) -> bool:
-    """The single place a job reaches a terminal state: only from an active one."""
+def finish_job(job_id, status, *, only_if=None, reason="", **fields) -> bool:
+    """The one way a job reaches a terminal state (Completed, Failed, Cancelled), and
+    only from an active one: a guarded UPDATE, so it happens at most once. `only_if`
+    narrows the guard (e.g. {"status": RUNNING}); `fields` are written with it
+    (error_message, progress ...); `reason` goes out with `job_finished`. False if the
+    job had already finished or changed."""
+    assert status in BackgroundJob.FINISHED, status
+    if status == Status.FAILED and "error_message" in fields:
+        fields["error_message"] = fields["error_message"][:2000]
     fields.setdefault("completed_at", timezone.now())
-    qs = BackgroundJob.objects.filter(pk=job_id, status__in=ACTIVE, **(extra_filter or {}))
-    return bool(qs.update(status=status, **fields))
+    qs = BackgroundJob.objects.active().filter(pk=job_id, **(only_if or {}))
+    finished = bool(qs.update(status=status, **fields))
+    if finished:
+        transaction.on_commit(
+            lambda: job_finished.send(sender=BackgroundJob, job_id=job_id, status=status, reason=reason)
+        )
+    return finished
 
 
 # --- inside a task ---------------------------------------------------------------
@@ -232,7 +238,7 @@ class JobTracker:
     def _active(self):
         """Counter and heartbeat writes apply while the job is unfinished (a main task
         waiting to retry leaves it Pending while its chunks still report)."""
-        return BackgroundJob.objects.filter(pk=self.id, status__in=ACTIVE)
+        return BackgroundJob.objects.active().filter(pk=self.id)
 
     def load(self) -> BackgroundJob:
         return BackgroundJob.objects.get(pk=self.id)
@@ -246,7 +252,7 @@ class JobTracker:
         )
         # One UPDATE (no window between a "pending" and a "running" attempt for a
         # concurrent status change to slip through).
-        started = BackgroundJob.objects.filter(pk=self.id, status__in=ACTIVE).update(
+        started = BackgroundJob.objects.active().filter(pk=self.id).update(
             status=Status.RUNNING, heartbeat_at=now, attempts=attempt,
             started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
         )  # fmt: skip
@@ -286,6 +292,17 @@ class JobTracker:
         )  # fmt: skip
         self._last_write = time.monotonic()
 
+    def sync_counts(self, read_counts):
+        """Set absolute counts from work that keeps its own ledger: `read_counts()` returns
+        (success, failed) and is read while holding the job's row lock, so concurrent
+        callers write in turn and the last write carries the newest counts (SQLite's
+        IMMEDIATE transactions already serialise). Returns (success, failed)."""
+        with transaction.atomic():
+            list(BackgroundJob.objects.select_for_update().filter(pk=self.id).values_list("pk"))
+            success, failed = read_counts()
+            self.set_counts(success + failed, success, failed)
+        return success, failed
+
     def heartbeat(self, force=False):
         """Tell the reaper this job's worker is alive (throttled like counters)."""
         if force or time.monotonic() - self._last_write >= self.interval:
@@ -311,26 +328,26 @@ class JobTracker:
 
     def mark_cancelled(self) -> bool:
         self.flush()
-        return _finish(self.id, Status.CANCELLED)
+        return finish_job(self.id, Status.CANCELLED)
 
     def complete(self) -> bool:
         """Running -> Completed, exactly once."""
         self.flush()
-        return _finish(self.id, Status.COMPLETED, extra_filter={"status": Status.RUNNING}, progress=100)
+        return finish_job(self.id, Status.COMPLETED, only_if={"status": Status.RUNNING}, progress=100)
 
     def complete_if_done(self) -> bool:
         """Complete when every item is processed: safe to call from every chunk."""
         self.flush()
-        return _finish(
+        return finish_job(
             self.id,
             Status.COMPLETED,
-            extra_filter={"status": Status.RUNNING, "processed_items__gte": F("total_items")},
+            only_if={"status": Status.RUNNING, "processed_items__gte": F("total_items")},
             progress=100,
         )
 
     def fail(self, message: str) -> bool:
         self.flush()
-        return fail_job(self.id, message)
+        return finish_job(self.id, Status.FAILED, error_message=message)
 
 
 class JobTask(DjangoTask):
@@ -358,16 +375,16 @@ class JobTask(DjangoTask):
     retry_jitter = True
 
     def __call__(self, job_id, *args, **kwargs):
-        job = JobTracker(job_id)
-        if not job.begin(task_id=self.request.id):
+        tracker = JobTracker(job_id)
+        if not tracker.begin(task_id=self.request.id):
             logger.info("job %s already finished; %s skipped", job_id, self.name)
             return None
-        self.request.job_tracker = job
+        self.request.job_tracker = tracker
         try:
             # The worker's tracer already pushed this request, so retries resend the job id.
-            return self.run(job, *args, **kwargs)
+            return self.run(tracker, *args, **kwargs)
         finally:
-            job.flush()
+            tracker.flush()
 
     def on_success(self, retval, task_id, args, kwargs):
         JobTracker(args[0]).complete_if_done()
@@ -388,4 +405,4 @@ class JobTask(DjangoTask):
         return super().retry(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        fail_job(args[0], user_message(exc))
+        finish_job(args[0], Status.FAILED, error_message=user_message(exc))

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .api import active_etag, owned_jobs
+from .api import active_etag
 from .models import BackgroundJob
 from .tracking import JobError, cancel_job, retry_job
 from .ui_payload import job_payload, job_payloads
@@ -25,17 +25,17 @@ def widget_data(request):
     """The header widget's first render: what /jobs/api/active/ (with its ETag) and
     /jobs/api/history/?take=5 would answer for this user right now."""
     etag = active_etag(request.user)  # before the rows: a change in between only costs a 200
-    mine = owned_jobs(request.user)
+    mine = BackgroundJob.objects.owned_by(request.user)
     return {
         "etag": etag,
-        "active": {"success": True, "jobs": job_payloads(mine.filter(status__in=BackgroundJob.ACTIVE))},
+        "active": {"success": True, "jobs": job_payloads(mine.active())},
         "recent": {"success": True, "jobs": job_payloads(mine[:WIDGET_RECENT])},
     }
 
 
 @login_required
 def dashboard(request):
-    recent = owned_jobs(request.user)[:5]
+    recent = BackgroundJob.objects.owned_by(request.user)[:5]
     form_texts = {
         "started": _("The job has started."),
         "viewJob": _("View job"),
@@ -55,7 +55,7 @@ def _int_choice(value, choices):
 
 @login_required
 def job_list(request):
-    jobs = owned_jobs(request.user)
+    jobs = BackgroundJob.objects.owned_by(request.user)
     status = _int_choice(request.GET.get("status"), Status)
     job_type = _int_choice(request.GET.get("type"), JobType)
     if status is not None:
@@ -80,13 +80,9 @@ def job_list(request):
     )
 
 
-def _own_job(request, pk):
-    return get_object_or_404(owned_jobs(request.user), pk=pk)
-
-
 @login_required
 def job_detail(request, pk):
-    job = _own_job(request, pk)
+    job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
     return render(
         request,
         "jobs/job_detail.html",
@@ -102,7 +98,7 @@ def job_detail(request, pk):
 @login_required
 @require_POST
 def job_cancel(request, pk):
-    job = _own_job(request, pk)
+    job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
     if cancel_job(job):
         messages.success(request, _("Cancellation requested: the job stops at its next check."))
     else:
@@ -113,7 +109,7 @@ def job_cancel(request, pk):
 @login_required
 @require_POST
 def job_retry(request, pk):
-    job = _own_job(request, pk)
+    job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
     try:
         new_job = retry_job(job)
     except JobError as exc:

@@ -11,8 +11,8 @@ from .audience import Audience
 from .models import Campaign
 
 PLANNERS = {
-    Campaign.Channel.SMS: "notifications.tasks.send_sms_campaign",
-    Campaign.Channel.EMAIL: "notifications.tasks.send_email_campaign",
+    Campaign.Channel.SMS: "notifications.send_sms_campaign",
+    Campaign.Channel.EMAIL: "notifications.send_email_campaign",
 }
 JOB_TYPES = {Campaign.Channel.SMS: BackgroundJob.JobType.SMS, Campaign.Channel.EMAIL: BackgroundJob.JobType.EMAIL}
 
@@ -32,16 +32,30 @@ def job_title(channel, count, tag="") -> str:
 def start_campaign(
     user, audience: Audience, *, body: str, subject: str = "", html: str = "", idempotency_key: str = ""
 ) -> Campaign:
-    """Create the campaign and its job; the planner task is enqueued when the transaction commits.
+    """Create the job and its campaign; the planner task is enqueued when the transaction commits.
 
     With an idempotency key (a double-clicked form, a client's retried request), the owner's
-    unfinished campaign started with the same key is returned instead of a second send:
-    start_job finds the owner's unfinished job with that key, and the new campaign row
-    is rolled back in favour of that job's campaign.
+    unfinished campaign started with the same key is returned instead of a second send.
     """
+    if idempotency_key and (earlier := Campaign.objects.started_with_key(user, idempotency_key)):
+        return earlier
     channel = audience.channel
+    description = subject or body
+    if audience.tag:
+        description = _("Tag “%(tag)s”: %(text)s") % {"tag": audience.tag, "text": description}
     with transaction.atomic():
-        campaign = Campaign.objects.create(
+        job = start_job(
+            PLANNERS[channel],
+            user=user,
+            job_type=JOB_TYPES[channel],
+            title=job_title(channel, audience.count, audience.tag),
+            description=description[:1000],
+            total_items=audience.count or 0,
+            idempotency_key=idempotency_key,
+        )
+        # start_job hands back the job of a concurrent request that won the key: its campaign.
+        return Campaign.objects.filter(job=job).first() or Campaign.objects.create(
+            job=job,
             channel=channel,
             subject=subject,
             body=body,
@@ -51,25 +65,3 @@ def start_campaign(
             skipped_invalid=audience.invalid,
             owner=user,
         )
-        description = subject or body
-        if audience.tag:
-            description = _("Tag “%(tag)s”: %(text)s") % {"tag": audience.tag, "text": description}
-        job = start_job(
-            PLANNERS[channel],
-            user=user,
-            job_type=JOB_TYPES[channel],
-            title=job_title(channel, audience.count, audience.tag),
-            description=description[:1000],
-            kwargs={"campaign_id": campaign.pk},
-            total_items=audience.count or 0,
-            metadata={"campaignId": campaign.pk, "channel": channel, "tag": audience.tag},
-            idempotency_key=idempotency_key,
-        )
-        if job.task_kwargs.get("campaign_id") != campaign.pk:  # an earlier or concurrent request has the key
-            transaction.set_rollback(True)
-        else:
-            campaign.job = job
-            Campaign.objects.filter(pk=campaign.pk).update(job=job)
-    if campaign.job_id != job.pk:
-        return Campaign.objects.select_related("job").get(pk=job.task_kwargs["campaign_id"])
-    return campaign

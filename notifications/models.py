@@ -3,9 +3,15 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from jobs.models import BackgroundJob
+
+from .text import batched
 
 # Deterministic idempotency keys: the same campaign + recipient always gets the same key,
 # so a resend after a crash is recognised by a gateway that honours Idempotency-Key.
@@ -69,6 +75,16 @@ class Contact(models.Model):
         return self.name or self.phone or self.email
 
 
+class CampaignQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def started_with_key(self, user, key: str):
+        """The owner's unfinished campaign whose job was started with idempotency `key`."""
+        active = BackgroundJob.objects.owned_by(user).active().filter(idempotency_key=key)
+        return self.owned_by(user).filter(job__in=active).select_related("job").first()
+
+
 class Campaign(models.Model):
     """One bulk send: what, to whom, by whom, and the BackgroundJob that runs it."""
 
@@ -88,15 +104,19 @@ class Campaign(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("owner")
     )
-    job = models.ForeignKey(
+    # The one link between the campaign and the job that runs it (its tasks find the
+    # campaign through it; a retried job takes over its original's campaign).
+    job = models.OneToOneField(
         "jobs.BackgroundJob",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="campaigns",
+        related_name="campaign",
         verbose_name=_("job"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campaign")
@@ -108,6 +128,98 @@ class Campaign(models.Model):
 
     def idempotency_key(self, recipient: str) -> str:
         return str(uuid.uuid5(_KEY_NAMESPACE, f"{self.pk}:{recipient}"))
+
+
+class DeliveryQuerySet(models.QuerySet):
+    """The ledger as a state machine: a row moves queued -> sending -> sent | failed, and
+    every move is a guarded UPDATE, so two copies of a chunk never send one recipient.
+
+    - claim: queued -> sending under a fresh claim token, then the rows carrying it;
+    - record: outcomes onto rows still "sending" under their token (sent, failed, or back
+      to queued for another attempt);
+    - recover_interrupted: rows a dead worker left in "sending";
+    - counts: (sent, failed), what the job's counters are synced from.
+    """
+
+    def claim(self, ids) -> list["Delivery"]:
+        """queued -> sending for those of `ids` still queued; returns the rows this call owns."""
+        token = uuid.uuid4().hex
+        self.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING, claim=token, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+        return list(
+            self.filter(claim=token, status=Delivery.Status.SENDING).only(
+                "pk", "recipient", "idempotency_key", "attempts", "claim"
+            )
+        )
+
+    def record(self, outcomes, *, last_try=False):
+        """Write outcomes (at most three UPDATEs), only onto rows the senders still own:
+        status "sending" and one of their claim tokens. A retryable failure goes back to
+        queued until BULK_MAX_ATTEMPTS (or the chunk's last try), then fails for good."""
+        if not outcomes:
+            return
+        now = timezone.now()
+        sent, retry, failed = [], [], []
+        for o in outcomes:
+            if o.ok:
+                sent.append((o.delivery, o.message_id[:100]))
+            elif o.retryable and not last_try and o.delivery.attempts < settings.BULK_MAX_ATTEMPTS:
+                retry.append((o.delivery, o.error[:1000]))
+            else:
+                error = o.error
+                if o.retryable:
+                    error = gettext("Gave up after %(n)d attempts: %(error)s") % {
+                        "n": o.delivery.attempts,
+                        "error": o.error,
+                    }
+                failed.append((o.delivery, error[:1000]))
+
+        def owned(pairs):
+            return self.filter(
+                pk__in=[d.pk for d, _ in pairs],
+                status=Delivery.Status.SENDING,
+                claim__in={d.claim for d, _ in pairs},
+            )
+
+        def per_row(pairs):
+            whens = [When(pk=d.pk, then=Value(v)) for d, v in pairs]
+            return Case(*whens, default=Value(""), output_field=CharField())
+
+        Status = Delivery.Status
+        with transaction.atomic():
+            if sent:
+                owned(sent).update(
+                    status=Status.SENT, provider_message_id=per_row(sent), error="", sent_at=now, updated_at=now
+                )
+            if retry:
+                owned(retry).update(status=Status.QUEUED, claim="", error=per_row(retry), updated_at=now)
+            if failed:
+                owned(failed).update(status=Status.FAILED, error=per_row(failed), updated_at=now)
+
+    def recover_interrupted(self, *, resend: bool) -> int:
+        """Rows a dead worker left in "sending": back to queued (the provider will recognise
+        the idempotency key) or, when it would not, failed as outcome unknown."""
+        stuck = self.filter(status=Delivery.Status.SENDING)
+        if resend:
+            return stuck.update(status=Delivery.Status.QUEUED, claim="", updated_at=timezone.now())
+        return stuck.update(
+            status=Delivery.Status.FAILED,
+            claim="",
+            updated_at=timezone.now(),
+            error=gettext("Outcome unknown: the worker stopped while sending; not resent to avoid a duplicate."),
+        )
+
+    def counts(self) -> tuple[int, int]:
+        """(sent, failed) among these rows, in one query."""
+        rows = self.filter(status__in=Delivery.FINAL).order_by().values_list("status").annotate(n=Count("pk"))
+        counts = dict(rows)
+        return counts.get(Delivery.Status.SENT, 0), counts.get(Delivery.Status.FAILED, 0)
+
+    def queued_ranges(self, size: int) -> list[tuple[int, int]]:
+        """(first id, last id) of consecutive runs of `size` queued rows: the chunks."""
+        ids = self.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True)
+        return [(batch[0], batch[-1]) for batch in batched(list(ids), max(size, 1))]
 
 
 class Delivery(models.Model):
@@ -132,6 +244,8 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery")

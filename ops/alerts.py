@@ -43,7 +43,7 @@ def send(kind: str, subject: str, body: str) -> bool:
     return True
 
 
-def job_failed(job_id, message: str, *, reaped=False) -> bool:
+def job_failed(job_id, *, reaped=False) -> bool:
     job = BackgroundJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None:
         return False
@@ -52,7 +52,7 @@ def job_failed(job_id, message: str, *, reaped=False) -> bool:
         "title": job.title,
         "type": job.get_job_type_display(),
         "owner": job.created_by.get_username(),
-        "message": message,
+        "message": job.error_message,
     }
     if reaped:
         subject = _("Job #%(id)s failed: its worker was lost") % details

@@ -4,7 +4,8 @@ import time
 
 from celery.signals import before_task_publish
 
-from jobs.tracking import job_failed
+from jobs.models import BackgroundJob
+from jobs.tracking import job_finished
 
 from . import alerts
 from .broker import PUBLISHED_AT
@@ -17,6 +18,7 @@ def stamp_publish_time(headers=None, **kwargs):
         headers[PUBLISHED_AT] = time.time()  # a retry is a new message: its own time
 
 
-@job_failed.connect
-def alert_on_failed_job(job_id=None, message="", reaped=False, **kwargs):
-    alerts.job_failed(job_id, message, reaped=reaped)
+@job_finished.connect
+def alert_on_failed_job(job_id=None, status=None, reason="", **kwargs):
+    if status == BackgroundJob.Status.FAILED:
+        alerts.job_failed(job_id, reaped=reason == "worker-lost")

@@ -9,19 +9,23 @@ removed.
 import datetime as dt
 import os
 import tempfile
+import time
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jobs.models import BackgroundJob
-from jobs.tracking import start_job
+from jobs.tracking import JobError, start_job
 
 from .generators import get_kind
 from .models import Report
-from .writers import write
+from .writers import Cancelled, write
+
+GENERATE_TASK = "reports.generate_report"
 
 JOB_TYPES = {
     Report.Kind.CONTACTS: BackgroundJob.JobType.EXPORT,
@@ -48,14 +52,12 @@ def report_title(kind, fmt, params) -> str:
 
 def request_report(user, kind, fmt, parameters) -> Report:
     """Create the report and its job; the task is enqueued when the transaction commits."""
-    from .tasks import generate_report
-
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind, format=fmt, parameters=parameters, owner=user, expires_at=expiry_from_now()
         )
         report.job = start_job(
-            generate_report,
+            GENERATE_TASK,
             user=user,
             job_type=JOB_TYPES[kind],
             title=report_title(kind, fmt, parameters),
@@ -69,6 +71,36 @@ def request_report(user, kind, fmt, parameters) -> Report:
 
 def count_rows(report: Report) -> int:
     return get_kind(report.kind).count(report.parameters)
+
+
+def generate_report(tracker, report_id) -> int | None:
+    """Build one requested report for its job: progress in rows, stops on cancel,
+    records the file on success. Returns the number of rows written."""
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        raise JobError(gettext_noop("The report was deleted before it could be built."))
+    tracker.set_total(count_rows(report))
+    delay = settings.REPORTS_ROW_DELAY
+
+    def on_row():
+        if tracker.cancelled():
+            raise Cancelled
+        tracker.advance(success=1)
+        if delay:
+            time.sleep(delay)
+
+    try:
+        build_report_file(report, on_row)
+    except Cancelled:
+        tracker.mark_cancelled()
+        return None
+    # The data may have changed since the count: the file is the truth.
+    tracker.set_total(report.row_count)
+    tracker.set_counts(report.row_count, report.row_count, 0)
+    if not tracker.complete():
+        # Cancelled (or reaped) between the last row and now: no finished-looking file.
+        discard_file(report)
+    return report.row_count
 
 
 def build_report_file(report: Report, on_row=None) -> Report:
@@ -111,7 +143,7 @@ def delete_expired_reports(now=None, batch=500) -> int:
     while True:
         expired = list(
             Report.objects.filter(expires_at__lte=now)
-            .exclude(job__status__in=BackgroundJob.ACTIVE)
+            .exclude(job__in=BackgroundJob.objects.active())
             .order_by("pk")[:batch]
         )
         if not expired:

@@ -11,21 +11,21 @@ from django.utils import timezone
 PERIODIC_TASKS = [
     {
         "name": "jobs: reap stuck jobs",
-        "task": "jobs.tasks.reap_stuck_jobs",
+        "task": "jobs.reap_stuck_jobs",
         "interval": {"every": 1, "period": "minutes"},
         "expire_seconds": 50,  # a run that waited longer is skipped, the next one comes soon
         "description": "Resume or fail Running jobs whose worker stopped sending heartbeats (JOBS_STUCK_AFTER).",
     },
     {
         "name": "jobs: delete old finished jobs",
-        "task": "jobs.tasks.cleanup_old_jobs",
+        "task": "jobs.cleanup_old_jobs",
         "crontab": {"minute": "30", "hour": "3"},
         "expire_seconds": 3600,
         "description": "Delete finished jobs older than JOBS_RETENTION_DAYS; active jobs are never deleted.",
     },
     {
         "name": "jobs: delete old task results",
-        "task": "jobs.tasks.cleanup_task_results",
+        "task": "jobs.cleanup_task_results",
         "crontab": {"minute": "45", "hour": "3"},
         "expire_seconds": 3600,
         "description": "Delete Celery task results older than CELERY_RESULT_EXPIRES, in batches.",

@@ -4,7 +4,15 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import BaseSmsBackend, PermanentSmsError, RetryableSmsError, SendResult, SmsError, SmsMessage
+from .base import (
+    BaseSmsBackend,
+    PermanentSmsError,
+    RetryableSmsError,
+    SendError,
+    SendResult,
+    SmsError,
+    SmsMessage,
+)
 
 ALIASES = {
     "console": "notifications.backends.console.SmsBackend",
@@ -16,6 +24,7 @@ __all__ = [
     "BaseSmsBackend",
     "PermanentSmsError",
     "RetryableSmsError",
+    "SendError",
     "SendResult",
     "SmsError",
     "SmsMessage",

@@ -17,10 +17,21 @@ class SendResult:
     message_id: str = ""
 
 
-class SmsError(Exception):
-    """A send failed; `permanent` says whether trying again could help."""
+class SendError(Exception):
+    """The one failure contract of every sender (SMS backends, email): a send failed, and
+    `permanent` says whether trying again could help (a bad address or a rejected message
+    never will; a timeout, a 429 or a 5xx may). Anything else a backend raises is a bug."""
 
     permanent = True
+
+    def __init__(self, message="", *, permanent=None):
+        super().__init__(message)
+        if permanent is not None:
+            self.permanent = permanent
+
+
+class SmsError(SendError):
+    """A failed SMS send."""
 
 
 class PermanentSmsError(SmsError):

@@ -16,7 +16,7 @@ def create_schedule(apps, schema_editor):
     every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
     PeriodicTask.objects.create(
         name=NAME,
-        task="ops.tasks.check_queues",
+        task="ops.check_queues",
         interval=every_minute,
         expire_seconds=50,  # a run that waited longer is skipped, the next one comes soon
         description="Email ADMINS when a queue holds ALERT_QUEUE_BACKLOG messages or its oldest waited "

@@ -12,14 +12,14 @@ from django.utils import timezone
 TASKS = [
     {
         "name": "reports: daily report",
-        "task": "reports.tasks.send_daily_report",
+        "task": "reports.send_daily_report",
         "cron": ("0", "0"),  # 00:00 every day (seed 004)
         "description": "Previous day's messaging and jobs reports (XLSX) emailed to staff. "
         'kwargs {"day": "YYYY-MM-DD"} reruns a given day.',
     },
     {
         "name": "reports: delete expired reports",
-        "task": "reports.tasks.delete_expired_reports",
+        "task": "reports.delete_expired_reports",
         "cron": ("30", "3"),  # 03:30 every day
         "description": "Deletes report files and rows past their expiry (REPORTS_EXPIRE_DAYS).",
     },

@@ -37,7 +37,7 @@ def test_a_bulk_send_logs_each_sms_once_with_its_job_id(worker_factory, alice):
 
     # when 25 numbers get an SMS, and a second job runs beside it
     campaign = start_campaign(alice, resolve_audience("sms", recipients=numbers(25)), body="Hi\nthere")
-    other = start_job("jobs.tasks.count_items", user=alice, job_type=BackgroundJob.JobType.EXPORT, title="n")
+    other = start_job("demo.count_items", user=alice, job_type=BackgroundJob.JobType.EXPORT, title="n")
     wait_finished(campaign.job)
     wait_finished(other)
 

@@ -17,7 +17,7 @@ def add_job(user, title, status, job_type=BackgroundJob.JobType.SMS, progress=10
     now = timezone.now()
     return BackgroundJob.objects.create(
         created_by=user, title=title, status=status, job_type=job_type, progress=progress,
-        total_items=150, processed_items=processed, success_count=processed, task_name="jobs.tasks.count_items",
+        total_items=150, processed_items=processed, success_count=processed, task_name="demo.count_items",
         task_id=f"lang-{title}", started_at=now - timezone.timedelta(minutes=5),
         completed_at=now if status in BackgroundJob.FINISHED else None,
     )  # fmt: skip

@@ -14,7 +14,7 @@ Status = BackgroundJob.Status
 def add_job(user, title, status):
     return BackgroundJob.objects.create(
         created_by=user, title=title, status=status, job_type=BackgroundJob.JobType.SMS, progress=40,
-        total_items=100, processed_items=40, success_count=40, task_name="jobs.tasks.count_items",
+        total_items=100, processed_items=40, success_count=40, task_name="demo.count_items",
         task_id=f"iso-{title}", started_at=timezone.now(),
         completed_at=timezone.now() if status in BackgroundJob.FINISHED else None,
     )  # fmt: skip

@@ -16,7 +16,7 @@ class BackgroundJobFactory(factory.django.DjangoModelFactory):
     job_type = BackgroundJob.JobType.SMS
     title = factory.Sequence(lambda n: f"Send SMS to {n + 1} numbers")
     description = "Message text..."
-    task_name = "jobs.tasks.count_items"
+    task_name = "demo.count_items"
     task_kwargs = factory.LazyFunction(lambda: {"items": 3})
     task_id = factory.LazyFunction(lambda: str(uuid.uuid4()))
     queue = "maintenance"

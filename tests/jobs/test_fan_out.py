@@ -26,7 +26,7 @@ def test_parallel_chunks_count_exactly_and_complete_once(worker_factory, alice):
     )
 
     # then every chunk runs
-    chunks = TaskResult.objects.filter(task_name="jobs.tasks.count_chunk", status="SUCCESS")
+    chunks = TaskResult.objects.filter(task_name="demo.count_chunk", status="SUCCESS")
     wait_for(lambda: chunks.count() == 20, message="20 chunks to finish")
     # and the job has exact counters
     job.refresh_from_db()

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from jobs.formatting import badge_class, format_datetime, format_duration
+from jobs.formatting import format_datetime, format_duration
+from jobs.models import BackgroundJob
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_missing_date_is_none():
 
 
 def test_unknown_status_gets_a_neutral_badge():
-    assert badge_class(99) == "bg-secondary"
+    assert BackgroundJob(status=99).badge_class == "bg-secondary"
 
 
 def timezone_override(name):

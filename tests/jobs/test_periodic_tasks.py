@@ -11,9 +11,9 @@ from config.celery import app
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("jobs.migrations.0002_maintenance_periodic_tasks")
 NAMES = {
-    "jobs: reap stuck jobs": "jobs.tasks.reap_stuck_jobs",
-    "jobs: delete old finished jobs": "jobs.tasks.cleanup_old_jobs",
-    "jobs: delete old task results": "jobs.tasks.cleanup_task_results",
+    "jobs: reap stuck jobs": "jobs.reap_stuck_jobs",
+    "jobs: delete old finished jobs": "jobs.cleanup_old_jobs",
+    "jobs: delete old task results": "jobs.cleanup_task_results",
 }
 
 

@@ -51,7 +51,7 @@ def test_stale_job_with_cancel_requested_ends_cancelled(alice):
 
 
 def test_stale_resumable_job_is_resumed_under_a_new_task_id(alice, django_capture_on_commit_callbacks):
-    job = stale(created_by=alice, task_name="jobs.tasks.count_items_resumable")
+    job = stale(created_by=alice, task_name="demo.count_items_resumable")
 
     with django_capture_on_commit_callbacks() as enqueued:
         assert reap()["resumed"] == 1
@@ -63,7 +63,7 @@ def test_stale_resumable_job_is_resumed_under_a_new_task_id(alice, django_captur
 
 
 def test_resumable_job_out_of_attempts_fails(alice):
-    job = stale(created_by=alice, task_name="jobs.tasks.count_items_resumable", attempts=4)  # 1 + max_retries 3
+    job = stale(created_by=alice, task_name="demo.count_items_resumable", attempts=4)  # 1 + max_retries 3
 
     assert reap()["failed"] == 1
 
@@ -93,7 +93,7 @@ def test_fresh_pending_and_finished_jobs_are_left_alone(alice):
 def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queues):
     # given a fan-out job whose chunks wait in the queue behind other work
     job = stale(created_by=alice)
-    app.send_task("jobs.tasks.count_chunk", args=[job.pk, 5], queue="maintenance")
+    app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
     try:
         # when the reaper runs
         outcome = reap()

@@ -3,7 +3,7 @@
 import pytest
 
 from jobs.models import BackgroundJob
-from jobs.tracking import JobTracker, cancel_job, fail_job
+from jobs.tracking import JobTracker, cancel_job, finish_job
 
 from .factories import BackgroundJobFactory
 
@@ -28,7 +28,7 @@ def test_owner_cancel_stops_a_running_job(alice):
 def test_a_reaped_job_stops_its_leftover_tasks(alice):
     job = BackgroundJobFactory(created_by=alice, running=True)
 
-    fail_job(job.pk, "worker lost")
+    finish_job(job.pk, BackgroundJob.Status.FAILED, error_message="worker lost")
 
     assert JobTracker(job.pk).cancelled(force=True)
 

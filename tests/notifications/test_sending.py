@@ -8,7 +8,7 @@ from notifications.backends import locmem
 from notifications.campaigns import start_campaign
 from notifications.demo import link_tags
 from notifications.models import Contact, Delivery
-from notifications.sending import build_ledger, claim, recover_interrupted, send_chunk
+from notifications.sending import build_ledger, send_chunk
 
 from .conftest import numbers
 
@@ -24,10 +24,10 @@ def campaign(alice, settings):
 
 def run_chunk(campaign, **kwargs):
     """Run one chunk in-process for the campaign's (running) job; returns the result and the job row."""
-    job = JobTracker(campaign.job_id, interval=0)
-    job.begin()
+    tracker = JobTracker(campaign.job_id, interval=0)
+    tracker.begin()
     ids = campaign.deliveries.values_list("pk", flat=True)
-    return send_chunk(job, campaign.pk, min(ids), max(ids), **kwargs), job.load()
+    return send_chunk(tracker, min(ids), max(ids), **kwargs), tracker.load()
 
 
 def test_ledger_is_built_once_even_when_rebuilt(campaign):
@@ -52,7 +52,7 @@ def test_a_row_is_claimed_by_one_sender_only(campaign):
     build_ledger(campaign)
     ids = list(campaign.deliveries.values_list("pk", flat=True))
 
-    first, second = claim(ids), claim(ids)
+    first, second = Delivery.objects.claim(ids), Delivery.objects.claim(ids)
 
     assert len(first) == 10 and second == []
     assert campaign.deliveries.filter(status="sending", attempts=1).count() == 10
@@ -73,9 +73,9 @@ def test_chunk_sends_queued_rows_and_skips_final_ones(campaign):
 
 def test_rows_stuck_in_sending_are_failed_as_unknown_without_idempotency(campaign):
     build_ledger(campaign)
-    claim(list(campaign.deliveries.values_list("pk", flat=True))[:3])
+    Delivery.objects.claim(list(campaign.deliveries.values_list("pk", flat=True))[:3])
 
-    assert recover_interrupted(campaign, resend=False) == 3
+    assert campaign.deliveries.recover_interrupted(resend=False) == 3
 
     failed = campaign.deliveries.filter(status=Delivery.Status.FAILED)
     assert failed.count() == 3 and all("Outcome unknown" in e for e in failed.values_list("error", flat=True))
@@ -85,9 +85,9 @@ def test_rows_stuck_in_sending_are_failed_as_unknown_without_idempotency(campaig
 
 def test_rows_stuck_in_sending_are_resent_with_their_key_when_the_provider_dedupes(campaign):
     build_ledger(campaign)
-    claim(list(campaign.deliveries.values_list("pk", flat=True))[:3])
+    Delivery.objects.claim(list(campaign.deliveries.values_list("pk", flat=True))[:3])
 
-    assert recover_interrupted(campaign, resend=True) == 3
+    assert campaign.deliveries.recover_interrupted(resend=True) == 3
 
     run_chunk(campaign)
     assert len(locmem.outbox) == 10

@@ -8,7 +8,6 @@ from notifications.audience import resolve_audience
 from notifications.campaigns import start_campaign
 from notifications.demo import link_tags
 from notifications.models import Contact, Delivery
-from notifications.sending import ledger_counts
 from tests.workers import wait_for
 
 from .conftest import gateway_env, numbers, wait_finished
@@ -23,7 +22,7 @@ def start_sms(user, recipients, body="Hello from the CRM"):
 
 def assert_counters_match_ledger(job, campaign):
     job.refresh_from_db()
-    sent, failed = ledger_counts(campaign.pk)
+    sent, failed = campaign.deliveries.counts()
     assert (job.processed_items, job.success_count, job.failed_count) == (sent + failed, sent, failed)
     assert not campaign.deliveries.exclude(status__in=Delivery.FINAL).exists()
 

@@ -6,7 +6,6 @@ from jobs.models import BackgroundJob
 from notifications.audience import resolve_audience
 from notifications.campaigns import start_campaign
 from notifications.models import Delivery
-from notifications.sending import ledger_counts
 
 from .conftest import gateway_env, numbers, wait_finished
 
@@ -27,7 +26,7 @@ def test_flaky_gateway_leaves_nothing_queued_and_failures_carry_a_reason(worker_
     # then
     assert job.status == BackgroundJob.Status.COMPLETED
     assert not campaign.deliveries.exclude(status__in=Delivery.FINAL).exists()
-    sent, failed = ledger_counts(campaign.pk)
+    sent, failed = campaign.deliveries.counts()
     assert (job.success_count, job.failed_count, job.processed_items) == (sent, failed, 300)
     failures = campaign.deliveries.filter(status=Delivery.Status.FAILED)
     assert failures.filter(recipient="+989120000007", attempts=1).exists()  # permanent: never retried

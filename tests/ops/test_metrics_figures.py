@@ -38,7 +38,7 @@ def test_figures_match_the_database_after_a_real_send(worker_factory, gateway, a
     # when 90 numbers get an SMS, and another job fails
     campaign = start_campaign(alice, resolve_audience("sms", recipients=numbers(90)), body="Hi")
     failing = start_job(
-        "jobs.tasks.count_items", user=alice, job_type=BackgroundJob.JobType.EXPORT, title="x", kwargs={"fail_at": 1}
+        "demo.count_items", user=alice, job_type=BackgroundJob.JobType.EXPORT, title="x", kwargs={"fail_at": 1}
     )
     job = wait_finished(campaign.job)
     wait_finished(failing)
@@ -80,7 +80,7 @@ def test_queue_depth_counts_waiting_messages_of_every_priority(purge_queues, ali
     # given no worker, and 3 job messages waiting in the maintenance queue (one with a priority)
     for priority in (None, None, 5):
         start_job(
-            "jobs.tasks.count_items",
+            "demo.count_items",
             user=alice,
             job_type=BackgroundJob.JobType.EXPORT,
             title="waiting",

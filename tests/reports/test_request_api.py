@@ -51,7 +51,7 @@ def test_valid_request_answers_ids_and_enqueues_one_task_on_the_reports_queue(al
     job = report.job
     assert job.created_by == alice and job.status == BackgroundJob.Status.PENDING
     assert job.job_type == BackgroundJob.JobType.REPORT and job.queue == "reports"
-    assert job.task_name == "reports.tasks.generate_report" and job.task_kwargs == {"report_id": report.pk}
+    assert job.task_name == "reports.generate_report" and job.task_kwargs == {"report_id": report.pk}
     assert job.metadata["download_url"] == f"/reports/{report.pk}/download/"
     assert "2026-01-01" in job.title
     assert queued() == 1

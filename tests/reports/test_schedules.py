@@ -13,9 +13,9 @@ def test_migration_creates_daily_report_and_cleanup_schedules(schedules):
     daily = PeriodicTask.objects.get(name="reports: daily report")
     cleanup = PeriodicTask.objects.get(name="reports: delete expired reports")
 
-    assert daily.task == "reports.tasks.send_daily_report"
+    assert daily.task == "reports.send_daily_report"
     assert str(daily.crontab).startswith("0 0 * * *")
-    assert cleanup.task == "reports.tasks.delete_expired_reports"
+    assert cleanup.task == "reports.delete_expired_reports"
     assert daily.enabled and cleanup.enabled
     # the names resolve to registered tasks (the admin's "Run selected tasks" needs that)
     app.loader.import_default_modules()

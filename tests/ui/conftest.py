@@ -15,7 +15,7 @@ def make_job():
         now = timezone.now()
         defaults = {
             "title": f"Job of {user.username}",
-            "task_name": "jobs.tasks.count_items",
+            "task_name": "demo.count_items",
             "task_id": f"task-{BackgroundJob.objects.count() + 1}",
             "total_items": 150,
             "processed_items": 97,

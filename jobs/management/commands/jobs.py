@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if status:
             jobs = jobs.filter(status=next(s for s in Status if s.label.lower() == status))
         if active:
-            jobs = jobs.filter(status__in=BackgroundJob.ACTIVE)
+            jobs = jobs.active()
         if user:
             jobs = jobs.filter(created_by__username=user)
         self.stdout.write(
