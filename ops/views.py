@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
+from config.api import error_body
+
 from .metrics import PlatformCollector
 
 registry = CollectorRegistry()
@@ -19,7 +21,7 @@ registry.register(PlatformCollector())
 
 
 def _error(status, message):
-    response = JsonResponse({"success": False, "message": message, "errors": {}}, status=status)
+    response = JsonResponse(error_body(message), status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
     return response
