@@ -50,13 +50,12 @@ def _oldest_age(channel, queue_name, now):
     keys = redis_queue_keys(channel, queue_name)
     if not keys:
         return None
-    oldest = None
-    for key in keys:  # each list's tail (index -1) is its oldest message
-        raw = channel.client.lindex(key, -1)
-        published = _published_at(raw) if raw else None
-        if published is not None:
-            oldest = published if oldest is None else min(oldest, published)
-    return 0.0 if oldest is None else max(now - oldest, 0.0)
+    with channel.client.pipeline() as pipe:  # each list's tail (index -1) is its oldest message
+        for key in keys:
+            pipe.lindex(key, -1)
+        published = [_published_at(raw) for raw in pipe.execute() if raw]
+    published = [p for p in published if p is not None]
+    return max(now - min(published), 0.0) if published else 0.0
 
 
 def _published_at(raw):

@@ -8,7 +8,7 @@ from jobs.tasks import count_items_in_chunks
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 

@@ -7,7 +7,7 @@ from tests.workers import wait_for
 
 from .states import finished, running_with
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 
