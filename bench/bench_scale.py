@@ -115,7 +115,7 @@ def jobs_on_redis_and_rabbitmq(user):
 
     from bench.bench_jobs import Succeeded
     from config.celery import app
-    from jobs.tasks import noop_job
+    from crm.tasks import noop_job
     from jobs.tracking import start_job
     from tests.workers import RabbitVhost, WorkerProcess, use_broker
 

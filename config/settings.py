@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     "jobs",
     "notifications",
     "reports",
-    "ops",
+    "ops",  # metrics and alerts over jobs and notifications
+    "crm",  # the CRM shell (base templates, navigation, dashboard, demo data): depends on the apps above
 ]
 
 MIDDLEWARE = [
@@ -70,7 +71,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -78,7 +79,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jobs.ui_context.crm",  # CRM header: nav, staff ops links, jobs widget data
+                "crm.context.crm",  # CRM header: nav, staff ops links
+                "jobs.context.jobs_widget",  # the header jobs widget's first render
             ],
         },
     },

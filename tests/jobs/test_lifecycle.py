@@ -1,7 +1,7 @@
 import pytest
 
+from crm.tasks import count_items
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
