@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_results.models import GroupResult, TaskResult
 
+from config import sharedstate
 from config.celery import app
 
 from .models import BackgroundJob
@@ -113,19 +114,23 @@ def jobs_waiting_in_broker(limit_per_queue=5000) -> set:
     try:
         with app.connection_for_read() as conn:
             channel = conn.default_channel
-            client = getattr(channel, "client", None)
-            if client is None or not hasattr(channel, "priority_steps"):
-                return job_ids
             for queue in settings.CELERY_TASK_QUEUES:
-                for priority in channel.priority_steps:
-                    key = channel._q_for_pri(queue.name, priority)
-                    for raw in client.lrange(key, 0, limit_per_queue - 1):
+                for key in redis_queue_keys(channel, queue.name):
+                    for raw in channel.client.lrange(key, 0, limit_per_queue - 1):
                         job_id = _first_arg(raw)
                         if isinstance(job_id, int):
                             job_ids.add(job_id)
     except Exception:
         logger.warning("could not look into the broker's queues", exc_info=True)
     return job_ids
+
+
+def redis_queue_keys(channel, queue_name) -> list:
+    """The Redis lists holding a queue's messages, one per priority step (kombu's
+    Redis transport, newest message first in each); [] on other transports."""
+    if getattr(channel, "client", None) is None or not hasattr(channel, "priority_steps"):
+        return []
+    return [channel._q_for_pri(queue_name, priority) for priority in channel.priority_steps]
 
 
 def _first_arg(raw):
@@ -171,9 +176,13 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
             outcome["resumed"] += resume_job(job)
         else:
             message = _("The worker running this job stopped unexpectedly (worker lost).")
-            outcome["failed"] += finish_job(job.pk, Status.FAILED, only_if=unchanged, error_message=message)
+            outcome["failed"] += finish_job(
+                job.pk, Status.FAILED, only_if=unchanged, reason="worker-lost", error_message=message
+            )
     if any(outcome.values()):
         logger.warning("reaper: %s", outcome)
+    for name in ("resumed", "failed", "cancelled"):  # counters for the metrics endpoint
+        sharedstate.add(f"reaper_{name}_jobs", outcome[name])
     return outcome
 
 

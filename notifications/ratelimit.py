@@ -17,6 +17,8 @@ import time
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from config import sharedstate
+
 # Shown as the job's waitReason (translated at display; %(time)s is filled in there).
 QUOTA_REASON = gettext_noop("Waiting for the provider's quota until %(time)s")
 PAUSE_REASON = gettext_noop("The provider asked to slow down; waiting until %(time)s")
@@ -84,18 +86,22 @@ class RateLimit:
         """Take n sends from every window. Waits in place up to `max_wait` at a time, calling
         `on_wait()` at least once a second (a truthy answer gives up: returns False); a longer
         wait raises ProviderWait. Taken in parts of at most the smallest window's amount."""
-        self._on_wait, self._last_on_wait = on_wait, time.monotonic()
-        while n > 0:
-            if not self._wait(self.paused_until(), PAUSE_REASON, pause=0):
-                return False
-            cost = min([n] + [item.amount for item in self.items])
-            for item in self.items:
-                while not self.limiter.hit(item, "bulk-send", self.key, cost=cost):
-                    reset = self.limiter.get_window_stats(item, "bulk-send", self.key).reset_time
-                    if not self._wait(reset, QUOTA_REASON):
-                        return False
-            n -= cost
-        return True
+        self._on_wait, self._last_on_wait, self._waited = on_wait, time.monotonic(), 0.0
+        try:
+            while n > 0:
+                if not self._wait(self.paused_until(), PAUSE_REASON, pause=0):
+                    return False
+                cost = min([n] + [item.amount for item in self.items])
+                for item in self.items:
+                    while not self.limiter.hit(item, "bulk-send", self.key, cost=cost):
+                        reset = self.limiter.get_window_stats(item, "bulk-send", self.key).reset_time
+                        if not self._wait(reset, QUOTA_REASON):
+                            return False
+                n -= cost
+            return True
+        finally:
+            if self._waited:
+                sharedstate.add("sms_rate_limit_wait_seconds", self._waited)  # the metrics endpoint's counter
 
     def _wait(self, until, reason, pause=0.001) -> bool:
         """Sleep until `until` (epoch), at least `pause`, if it is near; raise ProviderWait if it
@@ -106,7 +112,9 @@ class RateLimit:
             raise ProviderWait(until, reason)
         deadline = time.monotonic() + max(left, pause)
         while (left := deadline - time.monotonic()) > 0:
-            time.sleep(min(left, 0.05) + random.uniform(0, 0.002))
+            pause = min(left, 0.05) + random.uniform(0, 0.002)
+            time.sleep(pause)
+            self._waited += pause
             if self._on_wait is not None and time.monotonic() - self._last_on_wait >= 0.1:
                 self._last_on_wait = time.monotonic()
                 if self._on_wait():
