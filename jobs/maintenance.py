@@ -1,8 +1,6 @@
 """Maintenance of the jobs platform: plain functions, run by the beat tasks in
 jobs/tasks.py and callable from tests and the shell."""
 
-import ast
-import json
 import logging
 from datetime import timedelta
 
@@ -11,6 +9,7 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_results.models import GroupResult, TaskResult
+from kombu import Queue
 
 from config.celery import app
 
@@ -80,7 +79,8 @@ def stuck_jobs(now=None, stuck_after=None):
 def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
     """(task ids, job ids) of the tasks live workers hold right now (running,
     reserved, or scheduled for an ETA): a job whose task a worker holds is slow,
-    not lost. Job tasks carry the job id as their first argument (chunks too)."""
+    not lost. Job tasks carry the job id as their first argument (chunks too).
+    Asked through Celery's remote control, which every broker transport supports."""
     inspect = app.control.inspect(timeout=timeout)
     held = []
     for ask in (inspect.active, inspect.reserved, inspect.scheduled):
@@ -93,88 +93,78 @@ def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
     task_ids, job_ids = set(), set()
     for task in held:
         task_ids.add(task.get("id"))
-        args = task.get("args") or []
-        if isinstance(args, str):  # older workers send a repr
-            try:
-                args = ast.literal_eval(args)
-            except (ValueError, SyntaxError):
-                args = []
+        args = task.get("args")
         if isinstance(args, list | tuple) and args and isinstance(args[0], int):
             job_ids.add(args[0])
     return task_ids, job_ids
 
 
-def jobs_waiting_in_broker(limit_per_queue=5000) -> set:
-    """Ids of jobs with a task message still waiting in a broker queue (e.g. the
-    chunks of a fan-out queued behind other work): such a job is late, not lost.
-    Redis only (kombu stores each message as JSON whose headers carry `argsrepr`);
-    other brokers: an empty set."""
-    job_ids = set()
+def messages_waiting(queue_names) -> dict:
+    """{queue name: messages ready in it, or None when the broker could not say}, through
+    a passive queue declaration: the public AMQP operation every kombu transport (Redis,
+    RabbitMQ) answers, without reading any transport's own storage. A queue that does
+    not exist holds nothing."""
+    counts = dict.fromkeys(queue_names)
     try:
         with app.connection_for_read() as conn:
-            channel = conn.default_channel
-            client = getattr(channel, "client", None)
-            if client is None or not hasattr(channel, "priority_steps"):
-                return job_ids
-            for queue in settings.CELERY_TASK_QUEUES:
-                for priority in channel.priority_steps:
-                    key = channel._q_for_pri(queue.name, priority)
-                    for raw in client.lrange(key, 0, limit_per_queue - 1):
-                        job_id = _first_arg(raw)
-                        if isinstance(job_id, int):
-                            job_ids.add(job_id)
+            for name in queue_names:
+                try:
+                    with conn.channel() as channel:
+                        counts[name] = Queue(name, channel=channel).queue_declare(passive=True).message_count
+                except conn.channel_errors:  # NOT_FOUND: no such queue, so nothing waits in it
+                    counts[name] = 0
     except Exception:
-        logger.warning("could not look into the broker's queues", exc_info=True)
-    return job_ids
-
-
-def _first_arg(raw):
-    try:
-        args = ast.literal_eval(json.loads(raw)["headers"]["argsrepr"])
-        return args[0] if isinstance(args, list | tuple) and args else None
-    except (ValueError, SyntaxError, KeyError, TypeError):
-        return None
-
-
-def max_attempts(task) -> int:
-    """How many times a job's task may run in all (first run + retries/resumes)."""
-    explicit = getattr(task, "max_attempts", None)
-    if explicit:
-        return explicit
-    retries = getattr(task, "max_retries", None)
-    return 1 + (retries if retries is not None else 3)
+        logger.warning("could not ask the broker for its queue lengths", exc_info=True)
+    return counts
 
 
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
-    """Settle Running jobs whose worker is gone (no heartbeat for JOBS_STUCK_AFTER,
-    no task held by a live worker, no task message waiting in the broker):
+    """Settle Running jobs whose worker is gone: no heartbeat for JOBS_STUCK_AFTER, no
+    task held by a live worker, and not merely queued. A job counts as queued ("late",
+    left alone) when its queue has messages waiting and either its current task has not
+    started since it was enqueued (a resume waiting its turn: resuming it again would only
+    pile up copies) or it cannot be resumed (failing a fan-out whose tasks wait behind
+    other work would be a false alarm). Otherwise:
 
     - cancel requested -> Cancelled (partial counts kept);
-    - the task is `resumable` and has attempts left -> resumed (enqueued again);
+    - the task is `resumable` -> resumed (enqueued again), unless the last
+      JOBS_MAX_STALLED_RESUMES resumes in a row made no progress -> Failed;
     - otherwise -> Failed, "worker lost".
 
-    Every change is a conditional update, so a job that comes back to life or is
-    settled by someone else meanwhile is left alone. Returns counts per outcome."""
-    outcome = {"cancelled": 0, "resumed": 0, "failed": 0, "alive": 0}
+    When nothing is stuck this is one indexed query. Every change is a conditional
+    update, so a job that comes back to life or is settled by someone else meanwhile
+    is left alone. Returns counts per outcome."""
+    outcome = {"cancelled": 0, "resumed": 0, "failed": 0, "alive": 0, "queued": 0}
     candidates = list(stuck_jobs(now, stuck_after))
     if not candidates:
         return outcome
     task_ids, job_ids = jobs_on_live_workers(inspect_timeout)
-    job_ids |= jobs_waiting_in_broker()
+    waiting = messages_waiting(sorted({job.queue for job in candidates if job.queue}))
     for job in candidates:
         unchanged = {"status": Status.RUNNING, "heartbeat_at": job.heartbeat_at, "task_id": job.task_id}
+        resumable = _resumable(job)
         if job.task_id in task_ids or job.pk in job_ids:
             outcome["alive"] += 1
+        elif waiting.get(job.queue, 0) != 0 and (job.queued_since is not None or not resumable):
+            outcome["queued"] += 1  # also when the broker could not say (None): never act blind
         elif job.cancel_requested:
             outcome["cancelled"] += finish_job(job.pk, Status.CANCELLED, only_if=unchanged)
-        elif _resumable(job):
+        elif resumable and not _stalled_out(job):
             outcome["resumed"] += resume_job(job)
         else:
             message = _("The worker running this job stopped unexpectedly (worker lost).")
+            if resumable:
+                message = _("The job stopped after repeated worker failures.")
             outcome["failed"] += finish_job(job.pk, Status.FAILED, only_if=unchanged, error_message=message)
     if any(outcome.values()):
         logger.warning("reaper: %s", outcome)
     return outcome
+
+
+def _stalled_out(job) -> bool:
+    """Resuming now would be one stalled resume too many."""
+    progressed = job.processed_items > job.processed_at_resume
+    return not progressed and job.stalled_resumes + 1 > settings.JOBS_MAX_STALLED_RESUMES
 
 
 def registered_task(name):
@@ -186,4 +176,4 @@ def registered_task(name):
 
 def _resumable(job) -> bool:
     task = registered_task(job.task_name)
-    return bool(task is not None and getattr(task, "resumable", False) and job.attempts < max_attempts(task))
+    return bool(task is not None and getattr(task, "resumable", False))

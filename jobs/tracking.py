@@ -27,13 +27,14 @@ and a job completes exactly once even when many chunk tasks finish together.
 import logging
 import time
 import uuid
+from datetime import timedelta
 
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Value, When
-from django.db.models.functions import Least
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +79,13 @@ def _progress(processed):
         default=F("progress"),
         output_field=IntegerField(),
     )
+
+
+def _beat(now=None):
+    """SQL for a heartbeat at `now` that never moves heartbeat_at back: a job that
+    announced a deliberate wait (JobTracker.expect_heartbeat_by) keeps its later time."""
+    now = now or timezone.now()
+    return Greatest(Coalesce(F("heartbeat_at"), Value(now)), Value(now))
 
 
 # --- outside a task ---------------------------------------------------------------
@@ -179,13 +187,22 @@ def retry_job(job: BackgroundJob) -> BackgroundJob:
 
 
 def resume_job(job: BackgroundJob) -> bool:
-    """Re-enqueue a running job whose worker is gone (its task must be resumable).
-    The job stays Running (its other tasks, e.g. chunks, may still be at work) under
-    a new task id and a fresh heartbeat. Claimed with a conditional update so two
-    reapers never resume it twice."""
-    new_id = str(uuid.uuid4())
+    """Re-enqueue a running job whose worker is gone (its task must be resumable), or
+    hand a job back at a warm shutdown. The job stays Running (its other tasks, e.g.
+    chunks, may still be at work) under a new task id, with a fresh heartbeat and
+    `queued_since` set until the new task starts. A resume counts as stalled when the
+    job processed nothing since the previous one (`stalled_resumes`, consecutive: any
+    progress resets it). Claimed with a conditional update so two reapers never resume
+    it twice."""
+    new_id, now = str(uuid.uuid4()), timezone.now()
+    progressed = Q(processed_items__gt=F("processed_at_resume"))
     claimed = BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING, task_id=job.task_id).update(
-        task_id=new_id, heartbeat_at=timezone.now()
+        task_id=new_id,
+        heartbeat_at=now,
+        queued_since=now,
+        resumed_at=now,
+        stalled_resumes=Case(When(progressed, then=Value(0)), default=F("stalled_resumes") + 1),
+        processed_at_resume=F("processed_items"),
     )
     if claimed:
         job.task_id = new_id
@@ -249,8 +266,9 @@ class JobTracker:
         # One UPDATE (no window between a "pending" and a "running" attempt for a
         # concurrent status change to slip through).
         started = BackgroundJob.objects.active().filter(pk=self.id).update(
-            status=Status.RUNNING, heartbeat_at=now, attempts=attempt,
+            status=Status.RUNNING, heartbeat_at=_beat(now), attempts=attempt,
             started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
+            queued_since=Case(When(task_id=task_id, then=Value(None)), default=F("queued_since")),
         )  # fmt: skip
         return bool(started)
 
@@ -275,7 +293,7 @@ class JobTracker:
             success_count=F("success_count") + s,
             failed_count=F("failed_count") + f,
             progress=_progress(F("processed_items") + p),
-            heartbeat_at=timezone.now(),
+            heartbeat_at=_beat(),
         )
         self._last_write = time.monotonic()
 
@@ -284,19 +302,41 @@ class JobTracker:
         self._processed = self._success = self._failed = 0
         self._active().update(
             processed_items=processed, success_count=success, failed_count=failed,
-            progress=_progress(Value(processed)), heartbeat_at=timezone.now(),
+            progress=_progress(Value(processed)), heartbeat_at=_beat(),
         )  # fmt: skip
         self._last_write = time.monotonic()
+
+    def recount(self, read_counts):
+        """The last word on the counters, whatever the job's status: like sync_counts, but
+        also for a finished job, so that sends that were in flight when it was cancelled
+        (or failed) are counted once they are recorded. It writes only the counters (and
+        the progress they imply) from the job's own ledger, never the status, times or
+        error: a terminal state stays what it is, only its tally is completed. Returns
+        (success, failed)."""
+
+        def write(success, failed):
+            BackgroundJob.objects.filter(pk=self.id).update(
+                processed_items=success + failed, success_count=success, failed_count=failed,
+                progress=_progress(Value(success + failed)),
+            )  # fmt: skip
+
+        self._processed = self._success = self._failed = 0
+        return self._under_row_lock(read_counts, write)
 
     def sync_counts(self, read_counts):
         """Set absolute counts from work that keeps its own ledger: `read_counts()` returns
         (success, failed) and is read while holding the job's row lock, so concurrent
         callers write in turn and the last write carries the newest counts (SQLite's
         IMMEDIATE transactions already serialise). Returns (success, failed)."""
+        return self._under_row_lock(
+            read_counts, lambda success, failed: self.set_counts(success + failed, success, failed)
+        )
+
+    def _under_row_lock(self, read_counts, write):
         with transaction.atomic():
             list(BackgroundJob.objects.select_for_update().filter(pk=self.id).values_list("pk"))
             success, failed = read_counts()
-            self.set_counts(success + failed, success, failed)
+            write(success, failed)
         return success, failed
 
     def heartbeat(self, force=False):
@@ -305,8 +345,14 @@ class JobTracker:
             if self._processed or self._success or self._failed:
                 self.flush()
             else:
-                self._active().update(heartbeat_at=timezone.now())
+                self._active().update(heartbeat_at=_beat())
                 self._last_write = time.monotonic()
+
+    def expect_heartbeat_by(self, when):
+        """This job deliberately has nothing running until `when` (a datetime: a quota
+        window, a retry countdown): the reaper leaves it alone until `when` plus
+        JOBS_STUCK_AFTER. Never moves an announced time back."""
+        self._active().update(heartbeat_at=_beat(when))
 
     def cancelled(self, force=False) -> bool:
         """True once the owner asked to cancel, or the job already finished (e.g. reaped).
@@ -398,6 +444,9 @@ class JobTask(DjangoTask):
             BackgroundJob.objects.filter(pk=tracker.id, status=Status.RUNNING, task_id=request.id).update(
                 status=Status.PENDING
             )
+            # A chunk's retry leaves the job Running with nothing at work until its countdown.
+            countdown = kwargs.get("countdown") or 0
+            tracker.expect_heartbeat_by(timezone.now() + timedelta(seconds=countdown))
         return super().retry(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):

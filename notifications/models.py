@@ -138,6 +138,7 @@ class DeliveryQuerySet(models.QuerySet):
     - record: outcomes onto rows still "sending" under their token (sent, failed, or back
       to queued for another attempt);
     - recover_interrupted: rows a dead worker left in "sending";
+    - give_up: what is left when the job ended Failed or Cancelled;
     - counts: (sent, failed), what the job's counters are synced from.
     """
 
@@ -197,10 +198,13 @@ class DeliveryQuerySet(models.QuerySet):
             if failed:
                 owned(failed).update(status=Status.FAILED, error=per_row(failed), updated_at=now)
 
-    def recover_interrupted(self, *, resend: bool) -> int:
-        """Rows a dead worker left in "sending": back to queued (the provider will recognise
-        the idempotency key) or, when it would not, failed as outcome unknown."""
+    def recover_interrupted(self, *, resend: bool, claimed_before=None) -> int:
+        """Rows a dead worker left in "sending" (claimed before `claimed_before`, if given):
+        back to queued (the provider will recognise the idempotency key) or, when it would
+        not, failed as outcome unknown."""
         stuck = self.filter(status=Delivery.Status.SENDING)
+        if claimed_before is not None:
+            stuck = stuck.filter(updated_at__lt=claimed_before)
         if resend:
             return stuck.update(status=Delivery.Status.QUEUED, claim="", updated_at=timezone.now())
         return stuck.update(
@@ -209,6 +213,13 @@ class DeliveryQuerySet(models.QuerySet):
             updated_at=timezone.now(),
             error=gettext("Outcome unknown: the worker stopped while sending; not resent to avoid a duplicate."),
         )
+
+    def give_up(self, reason: str, *, claimed_before) -> int:
+        """The job ended: queued rows, and rows in "sending" claimed before `claimed_before`
+        (abandoned by a dead worker), fail with `reason`. Returns rows changed."""
+        Status = Delivery.Status
+        abandoned = Q(status=Status.QUEUED) | Q(status=Status.SENDING, updated_at__lt=claimed_before)
+        return self.filter(abandoned).update(status=Status.FAILED, claim="", error=reason, updated_at=timezone.now())
 
     def counts(self) -> tuple[int, int]:
         """(sent, failed) among these rows, in one query."""

@@ -26,16 +26,24 @@ class RateLimit:
             self._limiters[pid] = MovingWindowRateLimiter(storage_from_string(settings.REDIS_URL))
         return self._limiters[pid]
 
-    def acquire(self, n=1):
+    def acquire(self, n=1, on_wait=None) -> bool:
         """Block until n more sends are allowed. Taken in parts of at most the limit's
-        amount, by one thread per process, so waiting costs few Redis calls."""
+        amount, by one thread per process, so waiting costs few Redis calls. While it
+        waits, `on_wait()` is called at least once a second (the job's heartbeat); if it
+        returns True the wait is abandoned and acquire returns False."""
         limiter = self.limiter
+        last_call = time.monotonic()
         while n > 0:
             cost = min(n, self.item.amount)
             while not limiter.hit(self.item, "bulk-send", self.key, cost=cost):
+                if on_wait is not None and time.monotonic() - last_call >= 0.5:
+                    last_call = time.monotonic()
+                    if on_wait():
+                        return False
                 reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
                 time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
             n -= cost
+        return True
 
 
 def provider_limit(key: str) -> RateLimit | None:

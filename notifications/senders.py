@@ -84,8 +84,10 @@ class SmsSender:
                     stopped = True
                     continue
                 batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
-                if self.rate_limit:
-                    self.rate_limit.acquire(len(batch))  # the provider's limit, shared by every worker
+                # The provider's limit, shared by every worker; waiting heartbeats and can be stopped.
+                if self.rate_limit and not self.rate_limit.acquire(len(batch), on_wait=stop.waiting):
+                    stopped = True
+                    continue
                 claimed = Delivery.objects.claim(batch)
                 in_flight.update(self.pool.submit(self._send_one, d) for d in claimed)
                 continue

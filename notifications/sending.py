@@ -9,11 +9,16 @@ a chunk only ever sends rows it claimed.
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from jobs.tracking import JobError
+from jobs import shutdown
+from jobs.models import BackgroundJob
+from jobs.tracking import JobError, JobTracker
 
 from .audience import suppressed_among, too_many
 from .backends import get_sms_backend
@@ -43,11 +48,13 @@ def plan_campaign(tracker, chunk_task: str) -> int | None:
         check_audience_size(campaign)
     tracker.set_total(build_ledger(campaign))
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
-    campaign.deliveries.recover_interrupted(resend=resend)
+    # Only rows claimed before this job was resumed: a resume is decided after JOBS_STUCK_AFTER
+    # without a heartbeat (no chunk at work then), while chunks that ran since (queued ahead
+    # of this planner) own the rows they claimed and will record them.
+    campaign.deliveries.recover_interrupted(resend=resend, claimed_before=tracker.load().resumed_at)
     tracker.sync_counts(campaign.deliveries.counts)
-    stop = StopCheck(tracker)
-    if stop(force=True):
-        stop.finish()
+    if tracker.cancelled(force=True):
+        tracker.mark_cancelled()
         return None
     ranges = campaign.deliveries.queued_ranges(settings.BULK_CHUNK_SIZE)
     for first_id, last_id in ranges:
@@ -95,19 +102,21 @@ def build_ledger(campaign: Campaign) -> int:
 
 class StopCheck:
     """Should the chunk stop? When the job is cancelled or finished (JobTracker.cancelled(),
-    which also heartbeats), or when the chunk's time budget is spent."""
+    which also heartbeats), or when it should hand the rest of its range to a fresh task:
+    its time budget is spent, or its worker is shutting down (a deploy's SIGTERM).
+    Also the rate limit's `on_wait`: called while a send waits, it keeps the heartbeat."""
 
     def __init__(self, tracker, budget=None, campaign=None):
         self.tracker = tracker
         self.campaign = campaign
         self._last_resync = time.monotonic()
-        self.out_of_time = False
+        self.hand_off = False
         self.deadline = None if budget is None else time.monotonic() + budget
 
     def __call__(self, force=False) -> bool:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            self.out_of_time = True
-        return self.out_of_time or self.tracker.cancelled(force)
+        if shutdown.requested() or (self.deadline is not None and time.monotonic() > self.deadline):
+            self.hand_off = True
+        return self.hand_off or self.tracker.cancelled(force)
 
     def progress(self):
         """After outcomes are recorded: resync the job's counters from the ledger about once
@@ -116,15 +125,11 @@ class StopCheck:
             self.tracker.sync_counts(self.campaign.deliveries.counts)
             self._last_resync = time.monotonic()
 
-    def finish(self):
-        """Cancel the job if its owner asked (a finished job is left alone)."""
-        self.tracker.mark_cancelled()
-
 
 @dataclass
 class ChunkResult:
     left: int = 0  # rows left queued after transient errors: retry the chunk later
-    more: bool = False  # stopped at its time budget: continue in a new task now
+    more: bool = False  # stopped at its time budget or a warm shutdown: continue in a new task now
 
 
 def chunk_time_budget() -> float:
@@ -141,10 +146,35 @@ def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budg
     stop = StopCheck(tracker, budget=chunk_time_budget() if budget is None else budget, campaign=campaign)
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
-    tracker.sync_counts(campaign.deliveries.counts)
-    if stopped and stop.out_of_time:
+    # recount, not sync_counts: when the job was cancelled while this chunk's sends were in
+    # flight, their outcomes must still reach the finished job's counters.
+    tracker.recount(campaign.deliveries.counts)
+    if stopped and stop.hand_off:
         return ChunkResult(more=True)
     if stopped:
-        stop.finish()
+        tracker.mark_cancelled()  # the owner asked (a finished job is left alone)
         return ChunkResult()
     return ChunkResult(left=rows.filter(status=Delivery.Status.QUEUED).count())
+
+
+def settle_ledger(job_id) -> int:
+    """Once the job of a campaign has finished: no row may stay queued or sending after a
+    Failed or Cancelled job, so those rows fail with a reason the owner can read, and the
+    counters are recounted from the ledger (also for Completed). Rows in "sending" claimed
+    within JOBS_STUCK_AFTER may still be recorded by a chunk whose sends were in flight;
+    they are left to it. Returns how many such rows are left (settle again later)."""
+    campaign = Campaign.objects.filter(job_id=job_id).select_related("job").first()
+    if campaign is None:
+        return 0
+    job, rows = campaign.job, campaign.deliveries
+    left = 0
+    if job.status in (BackgroundJob.Status.FAILED, BackgroundJob.Status.CANCELLED):
+        if job.status == BackgroundJob.Status.CANCELLED:
+            reason = gettext("Not sent: the job was cancelled.")
+        else:
+            reason = gettext("Not sent: the job failed: %(reason)s") % {"reason": job.error_message}
+        recent = timezone.now() - timedelta(seconds=settings.JOBS_STUCK_AFTER)
+        rows.give_up(reason, claimed_before=recent)
+        left = rows.filter(status=Delivery.Status.SENDING).count()
+    JobTracker(job_id).recount(rows.counts)
+    return left

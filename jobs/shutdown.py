@@ -1,0 +1,66 @@
+"""Warm shutdown (SIGTERM, a deploy) as a flag the running job task can read.
+
+In a prefork worker, Celery's main process stops consuming on SIGTERM and waits for the
+pool children to finish their tasks; a child runs on unaware (or, when the signal reached
+the whole process group, dies with its work half done). Here a pool child that is running
+a task turns SIGTERM into a flag instead: `requested()` becomes True, and long job tasks
+(bulk-send chunks, reports) stop at their next check, put their unfinished work back and
+enqueue its continuation, so another worker carries on within seconds. An idle child still
+exits at once. The main process forwards a warm shutdown to its children, so a SIGTERM
+sent to the main process alone (docker stop) has the same effect.
+"""
+
+import logging
+import os
+import signal
+
+from celery import signals
+
+logger = logging.getLogger(__name__)
+
+_state = {"requested": False, "in_task": False}
+
+
+def requested() -> bool:
+    """True once this worker process was asked to shut down (warm)."""
+    return _state["requested"]
+
+
+def _on_sigterm(signum, frame):
+    if not _state["in_task"]:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    if not _state["requested"]:
+        logger.warning("warm shutdown: the running job task hands its work back")
+    _state["requested"] = True
+
+
+@signals.worker_process_init.connect
+def _watch_sigterm(**kwargs):
+    _state["requested"] = False
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+@signals.task_prerun.connect
+def _task_started(**kwargs):
+    _state["in_task"] = True
+
+
+@signals.task_postrun.connect
+def _task_ended(**kwargs):
+    _state["in_task"] = False
+
+
+@signals.worker_shutting_down.connect
+def _tell_pool_children(how=None, **kwargs):
+    """The main process of a prefork worker: a warm shutdown reaches the children too."""
+    if how != "Warm":
+        return
+    from billiard.process import active_children
+
+    for child in active_children():
+        try:
+            os.kill(child.pid, signal.SIGTERM)
+        except OSError:
+            pass
