@@ -85,7 +85,7 @@ class SmsSender:
                     continue
                 batch = [pending.popleft() for _ in range(min(self.width, len(pending)))]
                 # The provider's limit, shared by every worker; waiting heartbeats and can be stopped.
-                if self.rate_limit and not self.rate_limit.acquire(len(batch), on_wait=stop.waiting):
+                if self.rate_limit and not self.rate_limit.acquire(len(batch), on_wait=stop):
                     stopped = True
                     continue
                 claimed = Delivery.objects.claim(batch)
