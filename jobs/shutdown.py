@@ -18,7 +18,7 @@ from celery import signals
 
 logger = logging.getLogger(__name__)
 
-_state = {"requested": False, "in_task": False}
+_state = {"requested": False, "in_task": False, "pool_child": False, "previous": None}
 
 
 def requested() -> bool:
@@ -27,23 +27,30 @@ def requested() -> bool:
 
 
 def _on_sigterm(signum, frame):
-    if not _state["in_task"]:
+    if not _state["in_task"]:  # idle: exit as the pool child always did
+        previous = _state["previous"]
+        if callable(previous):
+            return previous(signum, frame)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
-        return
-    if not _state["requested"]:
+        return None
+    already, _state["requested"] = _state["requested"], True
+    if not already:
         logger.warning("warm shutdown: the running job task hands its work back")
-    _state["requested"] = True
+    return None
 
 
 @signals.worker_process_init.connect
-def _watch_sigterm(**kwargs):
-    _state["requested"] = False
-    signal.signal(signal.SIGTERM, _on_sigterm)
+def _pool_child_started(**kwargs):
+    _state.update(requested=False, pool_child=True)
 
 
 @signals.task_prerun.connect
 def _task_started(**kwargs):
+    # Installed at the first task: billiard sets its own SIGTERM handler in the child
+    # after worker_process_init; that one still runs when the child is idle.
+    if _state["pool_child"] and _state["previous"] is None:
+        _state["previous"] = signal.signal(signal.SIGTERM, _on_sigterm)
     _state["in_task"] = True
 
 
