@@ -63,7 +63,8 @@ def test_warm_shutdown_hands_the_chunks_to_another_worker_at_once(worker_factory
 def test_a_chunk_waiting_on_the_provider_limit_is_never_taken_for_dead(worker_factory, gateway, alice, settings):
     # given a provider limit of 2 per minute: the second pair of messages waits about 60 s
     settings.JOBS_STUCK_AFTER = 3
-    worker_factory(env=gateway_env(gateway, SMS_RATE_LIMIT="2/minute", JOBS_PROGRESS_INTERVAL="0.5"))
+    env = gateway_env(gateway, SMS_RATE_LIMIT="2/minute", BULK_SEND_CONCURRENCY="2", JOBS_PROGRESS_INTERVAL="0.5")
+    worker_factory(env=env)
     campaign = start_campaign(alice, resolve_audience("sms", recipients=numbers(4)), body="Slowly")
     job = campaign.job
     wait_for(lambda: gateway.total_accepted >= 2, timeout=30, message="the first pair to be sent")
