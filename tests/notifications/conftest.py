@@ -1,6 +1,3 @@
-import threading
-from contextlib import contextmanager
-
 import pytest
 import redis
 from django.conf import settings
@@ -48,30 +45,3 @@ def wait_finished(job, timeout=60):
 def queue_lengths():
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     return {q.name: client.llen(q.name) for q in settings.CELERY_TASK_QUEUES}
-
-
-@contextmanager
-def reaper_every(period=None):
-    """The reaper as beat runs it (jobs: reap stuck jobs, every 5 s by default), in a thread
-    of the test process; yields the list of its outcomes."""
-    from django.db import connection
-
-    from jobs.maintenance import reap_stuck_jobs
-
-    period = 5.0 if period is None else period
-    outcomes, stop = [], threading.Event()
-
-    def loop():
-        try:
-            while not stop.wait(period):
-                outcomes.append(reap_stuck_jobs())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=loop, name="reaper", daemon=True)
-    thread.start()
-    try:
-        yield outcomes
-    finally:
-        stop.set()
-        thread.join(timeout=30)

@@ -11,9 +11,9 @@ from jobs.models import BackgroundJob
 from notifications.audience import resolve_audience
 from notifications.campaigns import start_campaign
 from notifications.models import Delivery
-from tests.workers import wait_for
+from tests.workers import reaper_every, wait_for
 
-from .conftest import gateway_env, numbers, reaper_every, wait_finished
+from .conftest import gateway_env, numbers, wait_finished
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = BackgroundJob.Status
