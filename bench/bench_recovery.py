@@ -1,6 +1,6 @@
 """Crash recovery: time from a worker's SIGKILL to the job's progress moving again, default settings.
 
-A 3,000-recipient SMS send (fake HTTP gateway, 100 ms per request) runs in two chunks, both
+A 2,000-recipient SMS send (fake HTTP gateway, 100 ms per request) runs in two chunks, both
 on one worker, so that nothing else of the job is queued: after a SIGKILL (main process
 and pool children) only the reaper can bring it back. A supervisor restarts the worker at
 once; the reaper runs every 5 s as beat runs it, with the default JOBS_STUCK_AFTER. Each
@@ -14,7 +14,7 @@ import time
 from bench.common import percentile, row
 
 KILLS = 5
-RECIPIENTS = 3000
+RECIPIENTS = 2000
 
 
 def run():
