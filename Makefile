@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 PROCESSES := $(if $(REDIS_URL),web worker beat flower,)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench bootstrap migrate lint format clean
+.PHONY: help run test bench fuzz bootstrap migrate lint format clean
 
 help:
 	@echo "make run     start web (127.0.0.1:8000), worker, beat, Flower (127.0.0.1:5555); demo login demo/demo"
 	@echo "make test    run the test suite (PYTEST_ARGS=... passes options to pytest)"
 	@echo "make bench   run the benchmarks (BENCH=name for one)"
 	@echo "make lint    ruff + missing-migrations check"
+	@echo "make fuzz    schemathesis over /api/schema/ against a live server (FUZZ_EXAMPLES=50)"
 
 # The stamp is written only after a complete install, and the install is
 # redone when a requirements file changes or the venv is not a working 3.11
@@ -49,6 +50,11 @@ test: bootstrap
 
 bench: bootstrap
 	$(PY) -m bench $(BENCH)
+
+# The suite runs a short schemathesis pass; this one runs every phase with more examples.
+fuzz: bootstrap
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),50) FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(VENV)/bin/pytest tests/config/test_fuzz.py -q -s $(PYTEST_ARGS)
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .

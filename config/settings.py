@@ -6,6 +6,7 @@ working development setup (SQLite + embedded Valkey); production sets
 DEBUG=false and must provide SECRET_KEY.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_results",
     "django_celery_beat",
+    "axes",
+    "accounts",
     "jobs",
     "notifications",
     "reports",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,16 +162,40 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Login throttling (django-axes) ---------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username (on /accounts/login/ or
+# /admin/login/) that username is locked out for AXES_COOLOFF_MINUTES; the count
+# resets after the cool-off or a successful login. Per username, not per IP: behind
+# a proxy every client shares one address, and an attacker has many.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # "add ip_address": deliberately per username, see above
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # a translated page with the cool-off time
+
+# --- Cache ---------------------------------------------------------------------------
+# Holds the API's throttle counts. Per process by default; production with several
+# web processes sets a shared Redis, e.g. redis://redis:6379/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only (the CRM's pages post JSON too); a too-deep body is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",  # one error shape for every app
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient posts JSON, the only body the API takes
 }
+# Starting jobs (bulk sends, reports, retries) per user, e.g. "60/minute"; empty: no limit.
+JOBS_START_RATE = env("JOBS_START_RATE", default="60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM background jobs API",
     "DESCRIPTION": "Start long-running work and follow its progress.",
@@ -245,6 +276,10 @@ SMS_RATE_LIMIT = env("SMS_RATE_LIMIT", default="")
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="IR")
 BULK_MAX_AUDIENCE = env.int("BULK_MAX_AUDIENCE", default=100_000)
 BULK_CHUNK_SIZE = env.int("BULK_CHUNK_SIZE", default=200)
+# The largest request body: the largest audience sent as a JSON list (100 bytes per
+# address, quotes and comma included: 100,000 addresses ~ 10 MB) plus 1 MB for the
+# message. Larger bodies answer 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_AUDIENCE * 100 + 1024 * 1024
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)  # seconds per gateway request
 SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=6)  # longest SMS body accepted, in segments
 BULK_SEND_CONCURRENCY = env.int("BULK_SEND_CONCURRENCY", default=8)  # in-flight sends per chunk task (threads)

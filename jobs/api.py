@@ -15,24 +15,22 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from config.api import ApiView, ErrorResponseSerializer, InvalidRequest
+from config.throttling import JobStartThrottle
 
 from .models import BackgroundJob
 from .serializers import (
     BackgroundJobSerializer,
     HistoryQuerySerializer,
-    JobErrorResponseSerializer,
     JobListResponseSerializer,
     JobResponseSerializer,
 )
 from .tracking import JobError, cancel_job, retry_job
 
 TAGS = ["jobs"]
-NOT_FOUND = OpenApiResponse(description="No such job among yours.")
-
-
-def error(message, errors=None, code=status.HTTP_400_BAD_REQUEST):
-    return Response({"success": False, "message": message, "errors": errors or {}}, status=code)
+NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such job among yours.")
+FINISHED = OpenApiResponse(ErrorResponseSerializer, description="The job's state does not allow it (`errors.status`).")
 
 
 def job_response(job, code=status.HTTP_200_OK):
@@ -63,7 +61,7 @@ def active_etag(user) -> str:
     return f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
 
 
-class ActiveJobsView(APIView):
+class ActiveJobsView(ApiView):
     @extend_schema(
         tags=TAGS,
         summary="Your pending and running jobs",
@@ -85,55 +83,58 @@ class ActiveJobsView(APIView):
         return response
 
 
-class JobHistoryView(APIView):
+class JobHistoryView(ApiView):
     @extend_schema(
         tags=TAGS,
         summary="Your latest jobs, newest first",
         parameters=[HistoryQuerySerializer],
-        responses={200: JobListResponseSerializer, 400: JobErrorResponseSerializer},
+        responses={200: JobListResponseSerializer, 400: ErrorResponseSerializer},
     )
     def get(self, request):
         query = HistoryQuerySerializer(data=request.query_params)
         if not query.is_valid():
-            return error(_("Invalid parameters."), query.errors)
+            raise InvalidRequest(query.errors, message=_("Invalid parameters."))
         jobs = BackgroundJob.objects.owned_by(request.user)[: query.validated_data["take"]]
         return Response({"success": True, "jobs": BackgroundJobSerializer(jobs, many=True).data})
 
 
-class JobDetailView(APIView):
+class JobDetailView(ApiView):
     @extend_schema(tags=TAGS, summary="One of your jobs", responses={200: JobResponseSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
         return job_response(get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk))
 
 
-class CancelJobView(APIView):
+class CancelJobView(ApiView):
     @extend_schema(
         tags=TAGS,
         summary="Cancel a pending or running job",
         description="A pending job is cancelled at once; a running one stops at its next check (partial counts kept).",
         request=None,
-        responses={200: JobResponseSerializer, 400: JobErrorResponseSerializer, 404: NOT_FOUND},
+        responses={200: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
     )
     def post(self, request, pk):
         job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
         if not cancel_job(job):
-            return error(_("This job has already finished."), {"status": [_("This job has already finished.")]})
+            message = _("This job has already finished.")
+            raise InvalidRequest({"status": [message]}, message=message)
         job.refresh_from_db()
         return job_response(job)
 
 
-class RetryJobView(APIView):
+class RetryJobView(ApiView):
+    throttle_classes = [JobStartThrottle]
+
     @extend_schema(
         tags=TAGS,
         summary="Start a failed or cancelled job again",
         description="Creates and returns a new job linked to the original.",
         request=None,
-        responses={201: JobResponseSerializer, 400: JobErrorResponseSerializer, 404: NOT_FOUND},
+        responses={201: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
     )
     def post(self, request, pk):
         job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
         try:
             new_job = retry_job(job)
         except JobError as exc:
-            return error(str(exc), {"status": [str(exc)]})
+            raise InvalidRequest({"status": [str(exc)]}, message=str(exc)) from exc
         return job_response(new_job, code=status.HTTP_201_CREATED)

@@ -23,7 +23,7 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
     pending (never null, like the seed's StartDate); duration is null until it starts.
     """
 
-    jobType = serializers.IntegerField(source="job_type")
+    jobType = serializers.ChoiceField(source="job_type", choices=BackgroundJob.JobType.choices)  # an enum in the schema
     jobTypeText = serializers.CharField(source="get_job_type_display")
     statusText = serializers.CharField(source="get_status_display")
     statusBadgeClass = serializers.SerializerMethodField()
@@ -77,12 +77,6 @@ class JobListResponseSerializer(serializers.Serializer):
 class JobResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
     job = BackgroundJobSerializer()
-
-
-class JobErrorResponseSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=False)
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class HistoryQuerySerializer(serializers.Serializer):

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.throttling import throttle_job_starts
+
 from .api import active_etag
 from .models import BackgroundJob
 from .tracking import JobError, cancel_job, retry_job
@@ -108,6 +110,7 @@ def job_cancel(request, pk):
 
 @login_required
 @require_POST
+@throttle_job_starts
 def job_retry(request, pk):
     job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
     try:

@@ -41,3 +41,10 @@ class BulkEmailSerializer(BulkSendSerializer):
 
 
 SERIALIZERS = {Campaign.Channel.SMS: BulkSmsSerializer, Campaign.Channel.EMAIL: BulkEmailSerializer}
+
+
+class BulkSendRequestSerializer(BulkEmailSerializer):
+    """The schema's request body for both channels: `subject` and `html` are for email."""
+
+    subject = serializers.CharField(max_length=200, required=False, help_text="Email only, and required there.")
+    html = serializers.CharField(required=False, allow_blank=True, help_text="Email only.")

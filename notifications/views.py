@@ -4,17 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.exceptions import ParseError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from config.api import ApiView, InvalidRequest
+from config.throttling import JobStartThrottle, throttle_job_starts
 
 from .audience import AudienceError
 from .campaigns import start_campaign
 from .forms import FORMS
 from .models import Campaign
-from .serializers import SERIALIZERS, BulkSmsSerializer
+from .serializers import SERIALIZERS, BulkSendRequestSerializer
 
 STARTED = {
     Campaign.Channel.SMS: lambda: _("Sending SMS started"),
@@ -22,30 +23,39 @@ STARTED = {
 }
 
 
-def bad_request(errors):
-    return Response(
-        {"success": False, "message": _("The request is invalid."), "errors": errors},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-class BulkSendView(APIView):
+class BulkSendView(ApiView):
     """POST /notifications/api/<channel>/bulk/ with {"recipients": [...]} or {"tag": ...}."""
 
-    @extend_schema(request=BulkSmsSerializer, responses={202: dict, 400: dict})
+    throttle_classes = [JobStartThrottle]
+
+    @extend_schema(
+        summary="Start a bulk SMS or email send",
+        parameters=[OpenApiParameter("channel", str, OpenApiParameter.PATH, enum=list(SERIALIZERS))],
+        request=BulkSendRequestSerializer,
+        responses={
+            202: inline_serializer(
+                "BulkSendStarted",
+                {
+                    "success": serializers.BooleanField(),
+                    "message": serializers.CharField(),
+                    "jobId": serializers.IntegerField(),
+                    "campaignId": serializers.IntegerField(),
+                    "recipients": serializers.IntegerField(),
+                    "skippedInvalid": serializers.IntegerField(),
+                    "duplicates": serializers.IntegerField(),
+                    "excluded": serializers.IntegerField(),
+                },
+            )
+        },
+    )
     def post(self, request, channel):
         serializer_class = SERIALIZERS.get(channel)
         if serializer_class is None:
-            return bad_request({"channel": [_("Unknown channel “%(channel)s”.") % {"channel": channel[:20]}]})
-        try:
-            data = request.data
-        except ParseError:
-            return bad_request({"non_field_errors": [_("The body is not valid JSON.")]})
-        if not isinstance(data, dict):
-            return bad_request({"non_field_errors": [_("Expected a JSON object.")]})
-        serializer = serializer_class(data=data)
-        if not serializer.is_valid():
-            return bad_request(serializer.errors)
+            raise InvalidRequest({"channel": [_("Unknown channel “%(channel)s”.") % {"channel": channel[:20]}]})
+        if not isinstance(request.data, dict):
+            raise InvalidRequest({"non_field_errors": [_("Expected a JSON object.")]})
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         campaign = start_campaign(
             request.user,
@@ -72,6 +82,7 @@ def answer(campaign, audience):
 
 
 @login_required
+@throttle_job_starts
 def new_campaign(request, channel):
     """The CRM's form page for a bulk send (same rules as the API)."""
     form_class = FORMS[channel]

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from config.api import ApiView, ErrorResponseSerializer, Gone
+from config.throttling import JobStartThrottle, throttle_job_starts
 
 from .models import Report
 from .serializers import ReportRequestSerializer
@@ -17,7 +19,9 @@ from .services import request_report
 PAGE_SIZE = 50
 
 
-class ReportRequestView(APIView):
+class ReportRequestView(ApiView):
+    throttle_classes = [JobStartThrottle]
+
     @extend_schema(
         request=ReportRequestSerializer,
         responses={
@@ -29,14 +33,13 @@ class ReportRequestView(APIView):
                     "reportId": serializers.IntegerField(),
                 },
             ),
-            400: OpenApiResponse(description="Field errors; nothing was started."),
+            400: OpenApiResponse(ErrorResponseSerializer, description="Field errors; nothing was started."),
         },
     )
     def post(self, request):
         """Start a report or export job; its file is downloadable once the job completes."""
         serializer = ReportRequestSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response({"success": False, "errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         report = request_report(request.user, data["kind"], data["format"], serializer.parameters())
         return Response(
@@ -44,19 +47,26 @@ class ReportRequestView(APIView):
         )
 
 
-class ReportDownloadView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: None, 410: None})
+class ReportDownloadView(ApiView):
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): bytes,
+            404: OpenApiResponse(ErrorResponseSerializer, description="Not yours, or not ready yet."),
+            410: OpenApiResponse(ErrorResponseSerializer, description="The report's file has expired."),
+        }
+    )
     def get(self, request, pk):
         """The report's file, to its owner only: 404 for others or while not ready, 410 once expired."""
         report = get_object_or_404(Report.objects.select_related("job"), pk=pk, owner=request.user)
         if report.is_expired:
-            return Response({"success": False, "error": _("This report has expired.")}, status=status.HTTP_410_GONE)
+            raise Gone(_("This report has expired."))
         if not report.is_ready:
             raise Http404
         return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename())
 
 
 @login_required
+@throttle_job_starts
 def reports_page(request):
     """The user's reports with status and download links, and a form to request a new one."""
     # A plain dict without blanks: an unchecked box or empty date means "not given".

@@ -29,6 +29,12 @@ def broker_url():
         server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_job_start_throttle():
+    """Tests start many jobs as the same user: the job-start throttle is off unless a test sets it."""
+    settings.JOBS_START_RATE = None
+
+
 def purge_all_queues():
     """Drop messages other tests left behind, so a new worker starts on a clean broker."""
     with app.connection_for_write() as conn:

@@ -72,7 +72,7 @@ def test_anonymous_is_refused(alices_failed_job, method, name, with_id):
 def test_session_post_without_csrf_token_is_refused(alice, alices_running_job):
     # given a browser session (not the force-authenticated test client)
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="alice", password="alice-password")
+    client.force_login(alice)
 
     # when it posts without the CSRF token
     response = client.post(reverse("jobs:api-cancel", args=[alices_running_job.id]))
@@ -85,7 +85,7 @@ def test_session_post_without_csrf_token_is_refused(alice, alices_running_job):
 
 def test_session_post_with_csrf_token_is_accepted(alice, alices_running_job):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="alice", password="alice-password")
+    client.force_login(alice)
     client.get(reverse("admin:login"))  # any page that sets the CSRF cookie
     token = client.cookies["csrftoken"].value
 
