@@ -3,6 +3,7 @@ a chunk waiting on the provider's limit is never taken for dead, and any number 
 SIGKILLs end with every recipient messaged once and counters equal to the ledger."""
 
 import random
+import threading
 import time
 
 import pytest
@@ -17,6 +18,7 @@ from .conftest import gateway_env, numbers, wait_finished
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = BackgroundJob.Status
+CHUNK_RECEIVED = "Task notifications.send_sms_chunk["
 
 
 def processed(job):
@@ -39,25 +41,34 @@ def test_warm_shutdown_hands_the_chunks_to_another_worker_at_once(worker_factory
     campaign = start_campaign(alice, resolve_audience("sms", recipients=numbers(3000)), body="Deploy")
     job = campaign.job
     wait_for(lambda: processed(job) >= 100, timeout=60, message="A to be sending both chunks")
-    worker_factory(env=env)
+    second = worker_factory(env=env)
+    planner_task_id = job.task_id
 
     # when A is stopped for a deploy (SIGTERM, warm shutdown)
     stopped_at = time.monotonic()
-    first.stop(timeout=60)
+    stopping = threading.Thread(target=first.stop, kwargs={"timeout": 60})
+    stopping.start()
+
+    # then A hands its chunks back at once and B continues them, without the reaper
+    wait_for(lambda: CHUNK_RECEIVED in second.log(), timeout=15, message="B to receive the rest of a chunk")
+    received_after = time.monotonic() - stopped_at
+    at_handover = processed(job)
+    wait_for(lambda: processed(job) > at_handover, timeout=15, message="the second worker to continue")
+    continued_after = time.monotonic() - stopped_at
+    stopping.join()
     exited_after = time.monotonic() - stopped_at
     at_exit = processed(job)
-
-    # then A returned its chunks at once (it did not send its ranges to the end) and B continues
-    wait_for(lambda: processed(job) > at_exit, timeout=15, message="the second worker to continue")
-    continued_after = time.monotonic() - stopped_at
-    print(f"warm shutdown: A exited after {exited_after:.1f}s, B continued {continued_after:.1f}s after the SIGTERM")
+    print(
+        f"warm shutdown: B received the rest {received_after:.1f}s and moved the job {continued_after:.1f}s "
+        f"after the SIGTERM; A exited after {exited_after:.1f}s"
+    )
     assert at_exit < 3000
     assert "warm shutdown: the running job task hands its work back" in first.log()
     wait_finished(job, timeout=120)
     assert job.status == Status.COMPLETED
     assert gateway.accepted == {r: 1 for r in numbers(3000)}
     assert_counters_match_ledger(job, campaign)
-    assert job.task_id == campaign.job.task_id  # handed over chunk by chunk: the job was never resumed
+    assert job.task_id == planner_task_id  # handed over chunk by chunk: the job was never resumed
 
 
 def test_a_chunk_waiting_on_the_provider_limit_is_never_taken_for_dead(worker_factory, gateway, alice, settings):
