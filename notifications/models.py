@@ -138,7 +138,8 @@ class DeliveryQuerySet(models.QuerySet):
     - record: outcomes onto rows still "sending" under their token (sent, failed, or back
       to queued for another attempt);
     - recover_interrupted: rows a dead worker left in "sending";
-    - give_up: what is left when the job ended Failed or Cancelled;
+    - give_up: what is left when the job ended Failed or Cancelled (requeue_not_sent:
+      what was never tried, when the job is retried);
     - counts: (sent, failed), what the job's counters are synced from.
     """
 
@@ -220,6 +221,13 @@ class DeliveryQuerySet(models.QuerySet):
         Status = Delivery.Status
         abandoned = Q(status=Status.QUEUED) | Q(status=Status.SENDING, updated_at__lt=claimed_before)
         return self.filter(abandoned).update(status=Status.FAILED, claim="", error=reason, updated_at=timezone.now())
+
+    def requeue_not_sent(self) -> int:
+        """For a retried job: rows give_up failed without ever claiming them (never tried,
+        so nothing can be a duplicate) are queued again. Returns rows changed."""
+        return self.filter(status=Delivery.Status.FAILED, attempts=0).update(
+            status=Delivery.Status.QUEUED, error="", updated_at=timezone.now()
+        )
 
     def counts(self) -> tuple[int, int]:
         """(sent, failed) among these rows, in one query."""

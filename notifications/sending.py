@@ -36,6 +36,7 @@ def campaign_of(tracker) -> Campaign:
         original = tracker.load().retry_of_id
         Campaign.objects.filter(job_id=original).update(job_id=tracker.id)
         campaign = Campaign.objects.get(job_id=tracker.id)
+        campaign.deliveries.requeue_not_sent()  # what the original never tried goes out now
     return campaign
 
 

@@ -7,13 +7,13 @@ from django.utils import timezone
 
 from jobs import shutdown
 from jobs.models import BackgroundJob
-from jobs.tracking import JobTracker, finish_job
+from jobs.tracking import JobTracker, finish_job, retry_job
 from notifications.audience import resolve_audience
 from notifications.backends import locmem
 from notifications.campaigns import start_campaign
 from notifications.demo import link_tags
 from notifications.models import Contact, Delivery
-from notifications.sending import build_ledger, send_chunk
+from notifications.sending import build_ledger, plan_campaign, send_chunk
 from notifications.tasks import settle_campaign
 
 from .conftest import numbers
@@ -166,3 +166,30 @@ def test_a_cancelled_campaign_leaves_no_row_queued_and_counts_equal_the_ledger(
     settle_campaign(campaign.job_id)
     job.refresh_from_db()
     assert (job.status, job.success_count, job.failed_count) == (BackgroundJob.Status.CANCELLED, 4, 6)
+
+
+def test_retrying_a_cancelled_campaign_sends_what_was_never_tried(campaign, django_capture_on_commit_callbacks):
+    # given a campaign cancelled after 4 of its 10 messages
+    build_ledger(campaign)
+    run_chunk(campaign, budget=None)
+    locmem.outbox.clear()
+    ids = list(campaign.deliveries.order_by("pk").values_list("pk", flat=True))
+    campaign.deliveries.filter(pk__in=ids[4:]).update(status="queued", attempts=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        finish_job(campaign.job_id, BackgroundJob.Status.CANCELLED)
+    assert campaign.deliveries.filter(status="failed").count() == 6
+
+    # when the owner retries the job
+    with django_capture_on_commit_callbacks():
+        retry = retry_job(BackgroundJob.objects.get(pk=campaign.job_id))
+    tracker = JobTracker(retry.pk, interval=0)
+    tracker.begin(task_id=retry.task_id)
+    plan_campaign(tracker, "notifications.send_sms_chunk")
+    result = send_chunk(tracker, ids[0], ids[-1])
+
+    # then the six never tried go out, the four sent are not sent again
+    assert result.left == 0
+    assert sorted(m.to for m in locmem.outbox) == sorted(
+        campaign.deliveries.filter(pk__in=ids[4:]).values_list("recipient", flat=True)
+    )
+    assert BackgroundJob.objects.get(pk=retry.pk).success_count == 10
