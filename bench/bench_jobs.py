@@ -75,8 +75,8 @@ def run():
     from django.db import connection
 
     from config.celery import app
+    from crm.tasks import noop, noop_job
     from jobs.models import BackgroundJob
-    from jobs.tasks import noop, noop_job
     from jobs.tracking import start_job
     from tests.workers import WorkerProcess
 

@@ -25,8 +25,7 @@ def setup():
     django.setup()
     from django.core.management import call_command
 
-    from config.celery import app
-    from tests.workers import ValkeyProcess
+    from tests.workers import ValkeyProcess, use_broker
 
     server = None
     if "REDIS_URL" not in os.environ:
@@ -34,8 +33,8 @@ def setup():
         os.environ["REDIS_URL"] = server.url
     from django.conf import settings
 
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    app.conf.broker_url = os.environ["REDIS_URL"]
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    use_broker(os.environ["REDIS_URL"])
     call_command("migrate", verbosity=0)
     return (lambda: server.stop()) if server else (lambda: None)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from kombu import Queue
 
+from config.brokers import transport_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "jobs",
     "notifications",
     "reports",
+    "crm",  # the CRM shell (base templates, navigation, dashboard, demo data): depends on the apps above
 ]
 
 MIDDLEWARE = [
@@ -65,7 +68,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -73,7 +76,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jobs.ui_context.crm",  # CRM header: nav, staff ops links, jobs widget data
+                "crm.context.crm",  # CRM header: nav, staff ops links
+                "jobs.context.jobs_widget",  # the header jobs widget's first render
             ],
         },
     },
@@ -207,12 +211,26 @@ SPECTACULAR_SETTINGS = {
 # Embedded Valkey (started by `make run` / the test session) when REDIS_URL is unset.
 VALKEY_PORT = env.int("VALKEY_PORT", default=6399)
 VALKEY_DIR = env.path("VALKEY_DIR", default=VAR_DIR / "valkey")  # its append-only file
+PRIORITY_LEVELS = 10  # task priorities 0-9 (apply_async(priority=...)), 9 most urgent
+# Redis: the broker by default, and always the shared SMS rate limiter.
 REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{VALKEY_PORT}/0")
-CELERY_BROKER_URL = REDIS_URL
-# Unacked tasks come back after this many seconds if their worker died; every
-# task and countdown is kept well below it (chunks), the reaper covers the rest.
+# The broker: REDIS_URL unless CELERY_BROKER_URL is set (e.g. RabbitMQ,
+# amqp://user:password@host:5672/vhost). README "Scaling out" compares the two.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# Same priority meaning on both brokers: 9 most urgent, 0 least (config/brokers.py).
+CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: unacked tasks come back after this many seconds if their worker died;
+    # every task and countdown is kept well below it (chunks), the reaper covers
+    # the rest. (RabbitMQ redelivers as soon as the worker's connection drops.)
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Redis: one list per priority level 0-9, as many levels as RabbitMQ's queues have.
+    "priority_steps": list(range(PRIORITY_LEVELS)),
+    # Redis: each fetch (one BRPOP) lists every consumed queue's most urgent list
+    # first, whatever this says; round_robin rotates the queues within a level so
+    # a worker of several queues is fair between them ("priority" would always
+    # drain the first queue of -Q first).
+    "queue_order_strategy": "round_robin",
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results live in the database (django-celery-results), with task name/args.
@@ -239,7 +257,22 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "notifications", "emails", "reports", "maintenance")]
+# Durable queues on every broker. On RabbitMQ they are *classic* durable queues
+# with x-max-priority, not quorum queues: RabbitMQ 3.x has no priorities on
+# quorum queues (4.x only two levels), quorum queues need Celery's native delayed
+# delivery for retry countdowns, and small sends must overtake bulk chunks. So
+# priorities win over the quorum delivery limit. Durability: durable queues +
+# persistent messages + late acks. Without a delivery limit a message whose task
+# kills its worker every time comes back every time (as on Redis); the time
+# limits below bound each run. Redis ignores these arguments.
+QUEUE_ARGUMENTS = {"x-max-priority": PRIORITY_LEVELS - 1}
+# apply_async() without a priority: the middle, so background work (0-4) can go
+# behind and urgent work (6-9) ahead of it.
+CELERY_TASK_DEFAULT_PRIORITY = 5
+CELERY_TASK_QUEUES = [
+    Queue(name, durable=True, queue_arguments=QUEUE_ARGUMENTS)
+    for name in ("default", "notifications", "emails", "reports", "maintenance")
+]
 # Routed by task name; a worker group per queue scales independently.
 # Routed by the tasks' explicit names (stored in BackgroundJob.task_name and beat's
 # schedules), never by module paths: moving a module must not reroute or orphan a task.

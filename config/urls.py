@@ -22,5 +22,6 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("crm.urls")),
     path("", include("jobs.ui_urls")),
 ]

@@ -1,15 +1,23 @@
-"""How job dates and durations read to users (seed 000): `YYYY/MM/DD HH:MM` in the
-current time zone, Jalali for Persian; durations `MM:SS` or `H:MM:SS`.
+"""How dates, durations and sizes read to users (seed 000): `YYYY/MM/DD HH:MM` in
+the current time zone, Jalali for Persian; durations `MM:SS` or `H:MM:SS`; file
+sizes with translated units.
 
-Plain functions, shared by the JSON API and the templates."""
+Plain functions, shared by the JSON API and every page (template filters in
+jobs/templatetags/crm_format.py)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import jdatetime
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 DATE_FORMAT = "%Y/%m/%d %H:%M"
+DAY_FORMAT = "%Y/%m/%d"
+
+
+def _persian(language):
+    return (language or get_language() or "").split("-")[0].lower() == "fa"
 
 
 def format_datetime(value: datetime | None, language: str | None = None) -> str | None:
@@ -19,10 +27,35 @@ def format_datetime(value: datetime | None, language: str | None = None) -> str 
         return None
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    language = (language or get_language() or "").split("-")[0].lower()
-    if language == "fa":
+    if _persian(language):
         return jdatetime.datetime.fromgregorian(datetime=value).strftime(DATE_FORMAT)
     return value.strftime(DATE_FORMAT)
+
+
+def format_date(value: date | str | None, language: str | None = None) -> str | None:
+    """A calendar day (a date or its ISO text) as `2024/11/17`, Jalali in Persian (`1403/08/27`)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if _persian(language):
+        return jdatetime.date.fromgregorian(date=value).strftime(DAY_FORMAT)
+    return value.strftime(DAY_FORMAT)
+
+
+def format_size(size: int | None) -> str | None:
+    """A file size with a translated unit: `512 bytes`, `1.5 KB`, `3.2 MB`."""
+    if size is None:
+        return None
+    if size < 1024:
+        return _("%(size)s bytes") % {"size": size}
+    for unit in (_("%(size)s KB"), _("%(size)s MB")):
+        size /= 1024
+        if size < 1024:
+            return unit % {"size": f"{size:.1f}"}
+    return _("%(size)s GB") % {"size": f"{size / 1024:.1f}"}
 
 
 def format_duration(value: timedelta | None) -> str | None:

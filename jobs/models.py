@@ -42,6 +42,7 @@ class BackgroundJob(models.Model):
 
     ACTIVE = (Status.PENDING, Status.RUNNING)
     FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+    RETRYABLE = (Status.FAILED, Status.CANCELLED)
 
     job_type = models.PositiveSmallIntegerField(_("type"), choices=JobType.choices)
     title = models.CharField(_("title"), max_length=200)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from .formatting import format_datetime, format_duration
 from .models import STATUS_BADGES, BackgroundJob
+from .titles import job_title
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "2024/11/17 14:30"})
@@ -23,6 +24,7 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
     pending (never null, like the seed's StartDate); duration is null until it starts.
     """
 
+    title = serializers.SerializerMethodField()
     jobType = serializers.ChoiceField(source="job_type", choices=BackgroundJob.JobType.choices)  # an enum in the schema
     jobTypeText = serializers.CharField(source="get_job_type_display")
     statusText = serializers.CharField(source="get_status_display")
@@ -45,6 +47,11 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
             "startDate", "completedDate", "duration", "errorMessage", "downloadUrl",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string"})
+    def get_title(self, job) -> str:
+        # Built in the reader's language from the stored message and parameters (jobs.titles).
+        return job_title(job)
 
     @extend_schema_field({"type": "string", "enum": sorted(set(STATUS_BADGES.values()))})
     def get_statusBadgeClass(self, job) -> str:  # noqa: N802

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from config.celery import app
 
+from . import titles
 from .models import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ def start_job(
     """
     name = task if isinstance(task, str) else task.name
     kwargs = kwargs or {}
+    title, metadata = titles.stored(title, metadata)
     if idempotency_key:
         existing = _active_with_key(user, idempotency_key)
         if existing:
@@ -122,11 +124,11 @@ def start_job(
     queue = queue or app.amqp.router.route({}, name, (), kwargs)["queue"].name
     job = BackgroundJob(
         job_type=job_type,
-        title=title[:200],
+        title=title,
         description=description,
         created_by=user,
         total_items=total_items,
-        metadata=metadata or {},
+        metadata=metadata,
         task_name=name,
         task_kwargs=kwargs,
         task_id=str(uuid.uuid4()),
@@ -170,7 +172,7 @@ def cancel_job(job: BackgroundJob) -> bool:
 
 def retry_job(job: BackgroundJob) -> BackgroundJob:
     """Start a failed or cancelled job again, as a new job linked to the original."""
-    if job.status not in (Status.FAILED, Status.CANCELLED):
+    if job.status not in BackgroundJob.RETRYABLE:
         raise JobError(_("Only failed or cancelled jobs can be retried."))
     return start_job(
         job.task_name,

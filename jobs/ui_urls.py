@@ -5,7 +5,6 @@ from django.urls import path
 from . import ui_views
 
 urlpatterns = [
-    path("", ui_views.dashboard, name="dashboard"),
     path("jobs/", ui_views.job_list, name="job-list"),
     path("jobs/<int:pk>/", ui_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/cancel/", ui_views.job_cancel, name="job-cancel"),

@@ -1,4 +1,4 @@
-"""CRM pages: dashboard, the user's jobs (history + detail, cancel, retry).
+"""CRM pages of the jobs app: the user's jobs (history + detail, cancel, retry).
 
 Jobs are shown through the same dictionaries the JSON API answers with, so the
 pages, the header widget and the API agree on texts, dates and badges."""
@@ -33,18 +33,6 @@ def widget_data(request):
         "active": {"success": True, "jobs": job_payloads(mine.active())},
         "recent": {"success": True, "jobs": job_payloads(mine[:WIDGET_RECENT])},
     }
-
-
-@login_required
-def dashboard(request):
-    recent = BackgroundJob.objects.owned_by(request.user)[:5]
-    form_texts = {
-        "started": _("The job has started."),
-        "viewJob": _("View job"),
-        "fixErrors": _("Please correct the errors below."),
-        "error": _("Something went wrong. Please try again."),
-    }
-    return render(request, "dashboard.html", {"recent_jobs": job_payloads(recent), "form_texts": form_texts})
 
 
 def _int_choice(value, choices):
@@ -92,7 +80,7 @@ def job_detail(request, pk):
             "job": job,
             "data": job_payload(job),
             "can_cancel": job.is_active,
-            "can_retry": job.status in (Status.FAILED, Status.CANCELLED),
+            "can_retry": job.status in BackgroundJob.RETRYABLE,
         },
     )
 

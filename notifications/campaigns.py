@@ -2,9 +2,10 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from jobs.models import BackgroundJob
+from jobs.titles import title_spec
 from jobs.tracking import start_job
 
 from .audience import Audience
@@ -17,16 +18,22 @@ PLANNERS = {
 JOB_TYPES = {Campaign.Channel.SMS: BackgroundJob.JobType.SMS, Campaign.Channel.EMAIL: BackgroundJob.JobType.EMAIL}
 
 
-def job_title(channel, count, tag="") -> str:
+def job_title(channel, count, tag="") -> dict:
+    """The job's title, built in each reader's language (jobs.titles)."""
+    email = channel == Campaign.Channel.EMAIL
     if count is None:
-        if channel == Campaign.Channel.EMAIL:
-            return _("Send email to contacts tagged “%(tag)s”") % {"tag": tag}
-        return _("Send SMS to contacts tagged “%(tag)s”") % {"tag": tag}
-    if channel == Campaign.Channel.EMAIL:
-        return ngettext("Send email to %(count)d address", "Send email to %(count)d addresses", count) % {
-            "count": count
-        }
-    return ngettext("Send SMS to %(count)d number", "Send SMS to %(count)d numbers", count) % {"count": count}
+        if email:
+            return title_spec(gettext_noop("Send email to contacts tagged “%(tag)s”"), tag=tag)
+        return title_spec(gettext_noop("Send SMS to contacts tagged “%(tag)s”"), tag=tag)
+    if email:
+        return title_spec(
+            gettext_noop("Send email to %(count)d address"),
+            plural=gettext_noop("Send email to %(count)d addresses"),
+            count=count,
+        )
+    return title_spec(
+        gettext_noop("Send SMS to %(count)d number"), plural=gettext_noop("Send SMS to %(count)d numbers"), count=count
+    )
 
 
 def start_campaign(

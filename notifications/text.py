@@ -11,6 +11,8 @@ GSM7_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
+# Encoding units in one SMS, and per part of a concatenated one.
+SEGMENT_SIZES = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
 
 
 def normalize_phone(raw: str, region: str | None = None) -> str | None:
@@ -51,10 +53,9 @@ def sms_segments(text: str) -> tuple[str, int, int]:
     encoding = sms_encoding(text)
     if encoding == "GSM-7":
         units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
-        single, part = 160, 153
     else:
         units = len(text.encode("utf-16-le")) // 2
-        single, part = 70, 67
+    single, part = SEGMENT_SIZES[encoding]
     if units <= single:
         return encoding, units, 1 if units else 0
     return encoding, units, -(-units // part)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -14,7 +15,7 @@ from config.throttling import JobStartThrottle, throttle_job_starts
 from .audience import AudienceError
 from .campaigns import start_campaign
 from .forms import FORMS
-from .models import Campaign
+from .models import Campaign, Tag, address_field
 from .serializers import SERIALIZERS, BulkSendRequestSerializer
 
 STARTED = {
@@ -108,3 +109,32 @@ def new_campaign(request, channel):
             )
             return redirect(request.path)
     return render(request, "notifications/new_campaign.html", {"form": form, "channel": channel})
+
+
+class TagListView(ApiView):
+    """GET /notifications/api/tags/?channel=sms|email: the tags a send can target, each with
+    how many active, not opted-out contacts it reaches (with an address on `channel` if given).
+    Contacts and tags are shared by every CRM user: all of them are visible to each."""
+
+    @extend_schema(
+        summary="Tags with their reachable contacts",
+        parameters=[OpenApiParameter("channel", str, enum=list(Campaign.Channel.values), required=False)],
+        responses={
+            200: inline_serializer(
+                "TagList",
+                {
+                    "success": serializers.BooleanField(),
+                    "tags": inline_serializer(
+                        "TagCount", {"name": serializers.CharField(), "contacts": serializers.IntegerField()}, many=True
+                    ),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        reachable = Q(contacts__is_active=True, contacts__opted_out=False)
+        channel = request.query_params.get("channel")
+        if channel in Campaign.Channel.values:
+            reachable &= ~Q(**{f"contacts__{address_field(channel)}": ""})
+        tags = Tag.objects.annotate(reach=Count("contacts", filter=reachable)).order_by("name")
+        return Response({"success": True, "tags": [{"name": tag.name, "contacts": tag.reach} for tag in tags]})

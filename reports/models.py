@@ -84,6 +84,15 @@ class Report(models.Model):
             return self.job.get_status_display()
         return _("Pending")
 
+    @property
+    def status_badge_class(self) -> str:
+        """The badge colour of status_text: the job's own while it is being built."""
+        if self.is_expired:
+            return "bg-secondary"
+        if self.is_ready:
+            return "bg-success"
+        return self.job.badge_class if self.job_id else "bg-secondary"
+
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1] if self.file else ""
 

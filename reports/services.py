@@ -14,11 +14,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from jobs import shutdown
+from jobs import shutdown, titles
 from jobs.models import BackgroundJob
 from jobs.tracking import JobError, resume_job, start_job
 
@@ -39,16 +38,18 @@ def expiry_from_now():
     return timezone.now() + dt.timedelta(days=settings.REPORTS_EXPIRE_DAYS)
 
 
-def report_title(kind, fmt, params) -> str:
-    label = Report.Kind(kind).label
+def report_title(kind, fmt, params) -> dict:
+    """The job's title, built in each reader's language (jobs.titles)."""
+    with translation.override(None):  # the label's msgid, translated when the title is read
+        label = titles.msgid(str(Report.Kind(kind).label))
     if params.get("from") or params.get("to"):
-        return _("%(report)s %(from)s to %(to)s (%(format)s)") % {
-            "report": label,
-            "from": params.get("from", ""),
-            "to": params.get("to", ""),
-            "format": fmt.upper(),
-        }
-    return _("%(report)s (%(format)s)") % {"report": label, "format": fmt.upper()}
+        return titles.title_spec(
+            gettext_noop("%(report)s %(from)s to %(to)s (%(format)s)"),
+            report=label,
+            **{"from": titles.day(params.get("from", "")), "to": titles.day(params.get("to", ""))},
+            format=fmt.upper(),
+        )
+    return titles.title_spec(gettext_noop("%(report)s (%(format)s)"), report=label, format=fmt.upper())
 
 
 def request_report(user, kind, fmt, parameters) -> Report:

@@ -10,23 +10,51 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from config.celery import app
-from tests.workers import ValkeyProcess, WorkerProcess
+from tests.workers import RabbitVhost, ValkeyProcess, WorkerProcess, use_broker
 
 
 @pytest.fixture(scope="session", autouse=True)
 def broker_url():
-    """The session's broker: REDIS_URL if set, else a private embedded Valkey."""
-    url = os.environ.get("REDIS_URL")
-    server = None
-    if not url:
+    """The session's broker. Redis (the rate limiter, and the broker by default):
+    REDIS_URL if set, else a private embedded Valkey. TEST_BROKER_URL=amqp://...
+    makes RabbitMQ the broker instead (a private vhost when rabbitmqctl can make
+    one), for `pytest -m queue` against RabbitMQ (.ci/run does)."""
+    redis_url = os.environ.get("REDIS_URL")
+    server = rabbit = None
+    if not redis_url:
         server = ValkeyProcess(Path(tempfile.mkdtemp(prefix="test-valkey-"))).start()
-        url = server.url
-    os.environ["REDIS_URL"] = url
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = url
-    app.conf.broker_url = url
+        redis_url = server.url
+    url = redis_url
+    if os.environ.get("TEST_BROKER_URL"):
+        rabbit = RabbitVhost(os.environ["TEST_BROKER_URL"]).start()
+        url = rabbit.url  # not put in os.environ: Celery reads CELERY_BROKER_URL before any app's own setting
+    os.environ["REDIS_URL"] = settings.REDIS_URL = redis_url
+    use_broker(url)
     yield url
+    if rabbit:
+        rabbit.stop()
     if server:
         server.stop()
+
+
+ONLY_WHEN_ASKED = {
+    # needs root, network namespaces and PostgreSQL
+    "multihost": "multihost: run it with `pytest -m multihost` (.ci/run does)",
+    # ten worker SIGKILLs during one send: minutes
+    "chaos": "chaos: run it with `pytest -m chaos` (CI runs it once)",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests with these markers run only when asked for by marker (`-m multihost`,
+    `-m chaos`), as .ci/run does."""
+    for marker, reason in ONLY_WHEN_ASKED.items():
+        if marker in (config.option.markexpr or ""):
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,7 +67,9 @@ def purge_all_queues():
     """Drop messages other tests left behind, so a new worker starts on a clean broker."""
     with app.connection_for_write() as conn:
         for queue in settings.CELERY_TASK_QUEUES:
-            queue.bind(conn.default_channel).purge()
+            bound = queue.bind(conn.default_channel)
+            bound.declare()  # RabbitMQ: purging a queue nobody declared yet is an error
+            bound.purge()
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,26 @@
-"""Real infrastructure for tests: a private embedded Valkey and Celery worker
-processes talking to it and to the test database."""
+"""Real infrastructure for tests: a private embedded Valkey (or a private vhost
+on RabbitMQ) and Celery worker processes talking to it and to the test database."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from celery import Celery
+from django.conf import settings
 from django.db import connection
+from kombu import pools
 
 from config import valkey
+from config.brokers import transport_for
 from config.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +43,20 @@ def wait_for(predicate, timeout=30.0, interval=0.05, message="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def use_broker(url: str):
+    """Point this process's Celery app (and settings) at another broker."""
+    settings.CELERY_BROKER_URL = app.conf.broker_url = url
+    app.conf.broker_transport = transport_for(url)
+    forget_broker_connections()
+
+
+def forget_broker_connections():
+    """Drop this process's pooled broker connections (after a broker restart or
+    switch), as Celery does in a forked child, so the next use connects afresh."""
+    pools.reset()
+    app._after_fork()
 
 
 class ValkeyProcess:
@@ -74,6 +94,44 @@ def _pings(client) -> bool:
         return False
 
 
+class RabbitVhost:
+    """A private vhost on a running RabbitMQ for one test session (or benchmark),
+    made and dropped with rabbitmqctl; without rabbitmqctl (or not root), the
+    URL's own vhost is used as it is and tests purge its queues."""
+
+    def __init__(self, url: str):
+        self.base_url, self.name = url, None
+
+    @staticmethod
+    def manageable() -> bool:
+        return os.geteuid() == 0 and shutil.which("rabbitmqctl") is not None
+
+    @property
+    def url(self) -> str:
+        if not self.name:
+            return self.base_url
+        parts = urlsplit(self.base_url)
+        return urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def start(self):
+        if self.manageable():
+            self.name = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            user = urlsplit(self.base_url).username or "guest"
+            rabbitmqctl("add_vhost", self.name)
+            rabbitmqctl("set_permissions", "-p", self.name, user, ".*", ".*", ".*")
+        return self
+
+    def stop(self):
+        if self.name:
+            rabbitmqctl("delete_vhost", self.name, check=False)
+
+
+def rabbitmqctl(*args, check=True, timeout=60):
+    return subprocess.run(
+        ["rabbitmqctl", "-q", *args], check=check, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
 def session_database_url() -> str:
     """DATABASE_URL of the database this test session uses (test_* on PostgreSQL)."""
     s = connection.settings_dict
@@ -86,9 +144,10 @@ def session_database_url() -> str:
 class WorkerProcess:
     """`celery worker` as a separate OS process, like production."""
 
-    def __init__(self, queues=ALL_QUEUES, concurrency=2, pool="prefork", env=None, name=None):
+    def __init__(self, queues=ALL_QUEUES, concurrency=2, pool="prefork", env=None, name=None, wrapper=()):
         self.queues, self.concurrency, self.pool = queues, concurrency, pool
         self.extra_env = env or {}
+        self.wrapper = list(wrapper)  # command prefix, e.g. ["ip", "netns", "exec", "ns1"]
         self.name = name or f"test-{free_port()}@%h"
         self.proc = None
         self.log_path = BASE_DIR / "var" / "test-logs" / f"worker-{os.getpid()}-{time.time_ns()}.log"
@@ -98,12 +157,13 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": session_database_url(),
-            "REDIS_URL": app.conf.broker_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": app.conf.broker_url,
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
         cmd = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
+            *self.wrapper, sys.executable, "-m", "celery", "-A", "config", "worker",
             "-Q", self.queues, "-c", str(self.concurrency), "-P", self.pool,
             "-n", self.name, "--without-gossip", "--without-mingle", "-l", "INFO",
         ]  # fmt: skip
@@ -115,9 +175,8 @@ class WorkerProcess:
         # Ping through the worker's own broker (env may point it at another one;
         # app.control would publish through the app's producer pool). Not made the
         # current app: shared tasks and libraries using current_app must keep ours.
-        control_app = (
-            app if env["REDIS_URL"] == app.conf.broker_url else Celery(broker=env["REDIS_URL"], set_as_current=False)
-        )
+        broker = env["CELERY_BROKER_URL"]
+        control_app = app if broker == app.conf.broker_url else Celery(broker=broker, set_as_current=False)
         try:
             wait_for(
                 lambda: self.proc.poll() is not None or control_app.control.ping([hostname], timeout=0.5),

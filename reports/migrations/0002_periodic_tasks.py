@@ -47,9 +47,10 @@ def create_schedules(apps, schema_editor):
                 "task": spec["task"],
                 "crontab": crontab,
                 "queue": "reports",
-                # Low priority (seed 004): on Redis 0 is the highest, 9 the lowest, so
-                # users' own report requests on the same queue go first.
-                "priority": 9,
+                # Low priority (seed 004): 0 is the lowest on every broker (config/brokers.py),
+                # so users' own report requests on the same queue go first. (Databases
+                # migrated before priorities were unified got 9: 0003 moves them to 0.)
+                "priority": 0,
                 "description": spec["description"],
                 "args": "[]",
                 "kwargs": "{}",

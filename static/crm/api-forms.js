@@ -1,15 +1,32 @@
 /* Dashboard forms posting JSON to the APIs (bulk SMS, bulk email, reports).
  *
- * <form data-api-form action="/api/url/"> with named fields; data-json="list"
+ * <form data-api-form action="/api/url/" data-job-url="/jobs/0/"> with named fields
+ * (data-job-url: the job page's URL for the id 0, from {% url %}); data-json="list"
  * splits a textarea into a list (lines or commas), data-json="bool" sends a
  * checkbox as true/false; empty fields are left out. A 400's field errors are
  * shown under their fields ([data-errors-for=name]); the rest above the form.
  * On success the header jobs widget is told at once (one poll, then it follows
- * the job). */
+ * the job), and the form is emptied (counters and pickers too).
+ * Tag pickers are tag-picker.js's; [data-counter]
+ * textareas count characters and SMS segments with the server's alphabet
+ * (#smsAlphabet, notifications.text). */
 (function () {
   "use strict";
   var textsNode = document.getElementById("crmFormTexts");
   var T = textsNode ? JSON.parse(textsNode.textContent) : {};
+  var alphabetNode = document.getElementById("smsAlphabet");
+  var SMS = alphabetNode ? JSON.parse(alphabetNode.textContent) : null;
+
+  function fmt(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] === undefined ? "" : String(values[key]);
+    });
+  }
+
+  function number(n) {
+    // Latin digits with grouping, as every other number the pages show (dates, counts).
+    return Number(n).toLocaleString("en-US");
+  }
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) {
@@ -134,7 +151,7 @@
     var box = alertBox(form, "success", (body.message || T.started) + " ");
     if (body.jobId) {
       var link = document.createElement("a");
-      link.href = "/jobs/" + body.jobId + "/";
+      link.href = form.dataset.jobUrl.replace(/\/0\/$/, "/" + body.jobId + "/"); // {% url 'job-detail' 0 %}
       link.className = "alert-link";
       link.textContent = T.viewJob;
       box.appendChild(link);
@@ -168,11 +185,15 @@
           }
           if (resp.ok && body && body.success !== false) {
             started(form, body);
-            form.querySelectorAll("textarea, input[type=text], input[type=email]").forEach(function (field) {
-              if (field.name !== "subject") {
-                field.value = "";
+            form.querySelectorAll("textarea, input[type=text], input[type=email], select[data-tag-picker]").forEach(
+              function (field) {
+                if (field.name !== "subject") {
+                  field.value = "";
+                  field.dispatchEvent(new Event("input"));
+                  field.dispatchEvent(new Event("change"));
+                }
               }
-            });
+            );
           } else if (resp.status === 400 && body) {
             showErrors(form, body);
           } else {
@@ -195,11 +216,32 @@
     });
   }
 
+  function segments(text) {
+    // notifications.text.sms_segments: GSM-7 septets (extension characters count two) or UTF-16 units.
+    var chars = Array.from(text);
+    var gsm = chars.every(function (c) {
+      return SMS.basic.indexOf(c) !== -1 || SMS.extended.indexOf(c) !== -1;
+    });
+    var units = gsm
+      ? chars.reduce(function (sum, c) { return sum + (SMS.extended.indexOf(c) !== -1 ? 2 : 1); }, 0)
+      : text.length;
+    var size = SMS.sizes[gsm ? "GSM-7" : "UCS-2"];
+    if (units <= size[0]) {
+      return units ? 1 : 0;
+    }
+    return Math.ceil(units / size[1]);
+  }
+
   function counter(field) {
     var out = document.getElementById(field.dataset.counter);
-    var label = out.dataset.counterText;
-    out.textContent = field.value.length + " " + label;
+    var text = field.value;
+    out.textContent = fmt(out.dataset.counterText, {
+      chars: number(Array.from(text).length),
+      segments: SMS ? number(segments(text)) : "",
+    });
   }
+
+
 
   document.querySelectorAll("form[data-api-form]").forEach(function (form) {
     form.addEventListener("submit", submit);
@@ -210,6 +252,7 @@
     }
     form.querySelectorAll("[data-counter]").forEach(function (field) {
       field.addEventListener("input", function () { counter(field); });
+      counter(field);
     });
   });
 })();

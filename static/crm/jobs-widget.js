@@ -3,12 +3,15 @@
  *
  * - Renders at once from the JSON embedded in the page (#headerJobsData, the
  *   same JSON as /jobs/api/active/ and /jobs/api/history/?take=5).
- * - Polls /jobs/api/active/ with a conditional GET (If-None-Match/ETag) every
- *   5 s, only while the user has an active job (and once right after the user
- *   starts one: dispatch a "crm:job-started" event with detail {jobId}).
+ * - Polls /jobs/api/active/ through CrmJobs.poller (job-poller.js: conditional
+ *   GET every 5 s, only while the user has an active job, and once right after
+ *   the user starts one: dispatch a "crm:job-started" event with detail {jobId}).
  *   No job active, no requests. Paused while the tab is hidden.
  * - When a job leaves the active list, its final state is fetched, shown for a
  *   moment with a toast, then it moves to the recent jobs (history refreshed).
+ * - Tells the page: "crm:jobs-active" {jobs} after every change of the active
+ *   list, "crm:job-finished" {job} with a job's final state (the jobs list and
+ *   the job detail page follow these: one poller per page).
  * Plain JavaScript, no build step; all text comes from the server (translated).
  */
 (function () {
@@ -24,71 +27,42 @@
   var recentList = document.getElementById("headerJobsRecent");
   var toasts = document.getElementById("crmToasts");
   var initial = JSON.parse(document.getElementById("headerJobsData").textContent);
-  var T = JSON.parse(document.getElementById("headerJobsText").textContent);
+  var J = window.CrmJobs;
+  var T = J.T;
+  var STATUS = J.STATUS;
+  var el = J.el;
+  var fmt = J.fmt;
+  var isActive = J.isActive;
+  var getJson = J.getJson;
 
-  var INTERVAL = parseInt(root.dataset.interval, 10) || 5000;
-  var MAX_BACKOFF = 60000;
   var FINAL_STATE_MS = 3000;
   var RECENT_SIZE = 5;
-  var STATUS = { PENDING: 0, RUNNING: 1, COMPLETED: 2, FAILED: 3, CANCELLED: 4 };
-  var TYPE_REPORT = 2;
-  var TYPE_EXPORT = 3;
 
   var state = {
     active: (initial.active && initial.active.jobs) || [],
     recent: (initial.recent && initial.recent.jobs) || [],
     finishing: {}, // id -> job shown in its final state before moving to recent
     watched: {}, // ids the user just started, not yet seen in the active list
-    etag: initial.etag || null, // the embedded list's ETag: the first poll is a 304 if nothing changed
-    timer: null,
-    inflight: false,
-    failures: 0,
-    stopped: false, // 401/403: the session is gone
     menuOpen: false,
   };
 
   // --- helpers ------------------------------------------------------------------
 
-  function isActive(job) {
-    return job.status === STATUS.PENDING || job.status === STATUS.RUNNING;
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
-
-  function fmt(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key] === undefined ? "" : String(values[key]);
-    });
+  function fromTemplate(template, id) {
+    // URLs rendered by {% url %} with the id 0, e.g. /jobs/0/ -> /jobs/42/
+    return template.replace(/\/0\/$/, "/" + id + "/");
   }
 
   function detailPageUrl(id) {
-    return (root.dataset.jobsPageUrl || "/jobs/") + id + "/";
+    return fromTemplate(root.dataset.pageUrl, id);
   }
 
   function detailApiUrl(id) {
-    return root.dataset.detailUrl.replace(/0\/$/, id + "/");
+    return fromTemplate(root.dataset.detailUrl, id);
   }
 
-  function getJson(url, extraHeaders) {
-    var headers = { Accept: "application/json" };
-    Object.keys(extraHeaders || {}).forEach(function (key) {
-      headers[key] = extraHeaders[key];
-    });
-    // no-store: conditional requests are ours, 304s reach this code untouched.
-    return fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" });
-  }
-
-  function progressText(job) {
-    return (job.progress || 0) + "% - " + (job.processedItems || 0) + "/" + (job.totalItems || 0);
+  function tell(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, { detail: detail }));
   }
 
   function finalWord(job) {
@@ -104,18 +78,9 @@
   // --- rendering ------------------------------------------------------------------
 
   function statusBadge(job) {
-    var span = el("span", "badge job-status " + (job.statusBadgeClass || "bg-secondary"), job.statusText);
-    span.setAttribute("data-status", job.status);
+    var span = el("span", "badge job-status");
+    J.setBadge(span, job);
     return span;
-  }
-
-  function setStatusBadge(node, job) {
-    var badgeNode = node.querySelector(".job-status");
-    badgeNode.className = "badge job-status " + (job.statusBadgeClass || "bg-secondary");
-    badgeNode.setAttribute("data-status", job.status);
-    if (badgeNode.textContent !== job.statusText) {
-      badgeNode.textContent = job.statusText;
-    }
   }
 
   function downloadLink(job) {
@@ -130,6 +95,7 @@
     var head = el("div", "d-flex justify-content-between align-items-start gap-2");
     var title = el("a", "fw-semibold job-title text-body text-decoration-none", job.title);
     title.href = detailPageUrl(job.id);
+    title.dir = "auto";
     head.appendChild(title);
     head.appendChild(statusBadge(job));
     item.appendChild(head);
@@ -144,26 +110,18 @@
     small.appendChild(el("bdi", "job-progress-numbers"));
     small.lastChild.setAttribute("dir", "ltr");
     item.appendChild(small);
+    item.appendChild(el("div", "job-extras small text-body-secondary"));
     return item;
   }
 
   function updateActiveItem(item, job) {
     var finished = !isActive(job);
     item.classList.toggle("job-finished", finished);
-    setStatusBadge(item, job);
-    var progress = item.querySelector('[role="progressbar"]');
-    var bar = progress.querySelector(".progress-bar");
-    var value = String(job.progress || 0);
-    if (progress.getAttribute("aria-valuenow") !== value) {
-      progress.setAttribute("aria-valuenow", value);
-      bar.style.width = value + "%";
-    }
-    bar.className =
-      "progress-bar" +
-      (job.status === STATUS.RUNNING ? " progress-bar-striped progress-bar-animated" : "") +
-      (finished ? " " + (job.statusBadgeClass || "bg-secondary") : "");
+    J.setBadge(item.querySelector(".job-status"), job);
+    J.setBar(item.querySelector('[role="progressbar"]'), job);
+    J.renderExtras(item.querySelector(".job-extras"), job);
     var numbers = item.querySelector(".job-progress-numbers");
-    var text = progressText(job);
+    var text = J.progressText(job);
     if (numbers.textContent !== text) {
       numbers.textContent = text;
     }
@@ -226,6 +184,7 @@
       item.setAttribute("data-job-id", job.id);
       var title = el("a", "fw-semibold job-title text-body text-decoration-none", job.title);
       title.href = detailPageUrl(job.id);
+      title.dir = "auto";
       var left = el("div", "text-truncate");
       left.appendChild(title);
       if (job.status === STATUS.COMPLETED && job.downloadUrl) {
@@ -267,7 +226,9 @@
     node.setAttribute("data-job-id", job.id);
     var header = el("div", "toast-header gap-2");
     header.appendChild(statusBadge(job));
-    header.appendChild(el("strong", "me-auto text-truncate", job.title));
+    var strong = el("strong", "me-auto text-truncate", job.title);
+    strong.dir = "auto";
+    header.appendChild(strong);
     var close = el("button", "btn-close");
     close.type = "button";
     close.setAttribute("data-bs-dismiss", "toast");
@@ -275,8 +236,7 @@
     header.appendChild(close);
     node.appendChild(header);
     var body = el("div", "toast-body");
-    var isFile = job.jobType === TYPE_REPORT || job.jobType === TYPE_EXPORT;
-    if (job.status === STATUS.COMPLETED && isFile && job.downloadUrl) {
+    if (job.status === STATUS.COMPLETED && job.downloadUrl) {
       body.appendChild(document.createTextNode(T.reportReady + " - "));
       var link = el("a", "fw-semibold job-download", T.download);
       link.href = job.downloadUrl;
@@ -287,8 +247,8 @@
         text += " - " + fmt(T.counts, { success: job.successCount || 0, failed: job.failedCount || 0 });
       }
       body.appendChild(el("span", "", text));
-      if (job.errorMessage) {
-        body.appendChild(el("div", "small text-danger-emphasis mt-1", job.errorMessage));
+      if (job.errorMessage || job.failureSummary) {
+        body.appendChild(el("div", "small text-danger-emphasis mt-1", job.errorMessage || job.failureSummary));
       }
     }
     var details = el("a", "d-block small mt-1", T.details);
@@ -340,6 +300,7 @@
         state.finishing[job.id] = job;
         render();
         toast(job);
+        tell("crm:job-finished", { job: job });
         window.setTimeout(function () {
           refreshRecent().then(function () {
             delete state.finishing[job.id];
@@ -369,66 +330,24 @@
     });
     state.active = jobs;
     render();
+    tell("crm:jobs-active", { jobs: jobs });
   }
 
-  function clearTimer() {
-    if (state.timer) {
-      window.clearTimeout(state.timer);
-      state.timer = null;
-    }
+  function somethingActive() {
+    return state.active.length > 0 || Object.keys(state.watched).length > 0;
   }
 
-  function schedule(delay) {
-    clearTimer();
-    if (state.stopped || document.hidden) {
-      return;
-    }
-    state.timer = window.setTimeout(poll, delay);
-  }
-
-  function scheduleNext() {
-    // Poll again only while something is active: no active job, no requests.
-    if (state.active.length > 0 || Object.keys(state.watched).length > 0) {
-      var delay = state.failures ? Math.min(INTERVAL * Math.pow(2, state.failures), MAX_BACKOFF) : INTERVAL;
-      schedule(delay);
-    }
-  }
-
-  function poll() {
-    clearTimer();
-    if (state.inflight || state.stopped || document.hidden) {
-      return;
-    }
-    state.inflight = true;
-    getJson(root.dataset.activeUrl, state.etag ? { "If-None-Match": state.etag } : {})
-      .then(function (resp) {
-        if (resp.status === 304) {
-          return null;
-        }
-        if (resp.status === 401 || resp.status === 403) {
-          state.stopped = true;
-          return null;
-        }
-        if (!resp.ok) {
-          throw new Error("HTTP " + resp.status);
-        }
-        state.etag = resp.headers.get("ETag");
-        return resp.json();
-      })
-      .then(function (body) {
-        state.failures = 0;
-        if (body && body.jobs) {
-          applyActive(body.jobs);
-        }
-      })
-      .catch(function () {
-        state.failures += 1;
-      })
-      .then(function () {
-        state.inflight = false;
-        scheduleNext();
-      });
-  }
+  var poller = J.poller({
+    url: root.dataset.activeUrl,
+    interval: parseInt(root.dataset.interval, 10) || 5000,
+    etag: initial.etag || null, // the embedded list's ETag: the first poll is a 304 if nothing changed
+    shouldContinue: somethingActive,
+    onData: function (body) {
+      if (body.jobs) {
+        applyActive(body.jobs);
+      }
+    },
+  });
 
   // --- wiring ------------------------------------------------------------------
 
@@ -436,20 +355,11 @@
     if (jobId) {
       state.watched[jobId] = true;
     }
-    state.stopped = false;
-    poll();
+    poller.poll();
   }
 
   document.addEventListener("crm:job-started", function (event) {
     jobStarted(event.detail && event.detail.jobId);
-  });
-
-  document.addEventListener("visibilitychange", function () {
-    if (document.hidden) {
-      clearTimer();
-    } else if (state.active.length > 0 || Object.keys(state.watched).length > 0) {
-      poll();
-    }
   });
 
   button.addEventListener("shown.bs.dropdown", function () {
@@ -460,8 +370,8 @@
     renderButton();
   });
 
-  window.crmJobs = { jobStarted: jobStarted, refresh: poll };
+  window.crmJobs = { jobStarted: jobStarted, refresh: poller.poll };
 
   render();
-  scheduleNext();
+  poller.start();
 })();

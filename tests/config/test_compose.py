@@ -116,6 +116,7 @@ def test_app_services_use_postgres_and_the_compose_broker_in_production_mode(ser
         assert env["DEBUG"] == "false", name
         assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"], name
         assert env["REDIS_URL"] == "redis://redis:6379/0", name
+        assert env["CELERY_BROKER_URL"] == "${CELERY_BROKER_URL:-redis://redis:6379/0}", name
         assert env["SECRET_KEY"].startswith("${SECRET_KEY:?"), name
 
 
@@ -123,8 +124,10 @@ def test_services_have_healthchecks_and_wait_for_healthy_dependencies(services):
     for name, service in services.items():
         assert "test" in service.get("healthcheck", {}), f"{name} has no healthcheck"
         for dependency, condition in service.get("depends_on", {}).items():
-            assert condition == {"condition": "service_healthy"}, f"{name} -> {dependency}"
+            assert condition["condition"] == "service_healthy", f"{name} -> {dependency}"
             assert dependency in services
+            # only a dependency in a profile is optional (it may not run)
+            assert condition.get("required", True) is bool(not services[dependency].get("profiles")), dependency
 
 
 def test_dockerfile_builds_one_image_serving_with_gunicorn():
@@ -134,3 +137,19 @@ def test_dockerfile_builds_one_image_serving_with_gunicorn():
     assert "pip install -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
     assert re.search(r'CMD \["gunicorn", "config\.wsgi"', dockerfile)
+
+
+def test_rabbitmq_profile_runs_rabbitmq_as_the_broker_beside_redis(services):
+    rabbitmq, compose = services["rabbitmq"], (BASE_DIR / "docker-compose.yml").read_text()
+    env = rabbitmq["environment"]
+    # the documented broker URL names the profile's user, host and vhost
+    url = re.search(r"CELERY_BROKER_URL=(\S+) docker compose --profile rabbitmq up", compose).group(1)
+
+    assert rabbitmq["profiles"] == ["rabbitmq"] and "profiles" not in services["redis"]  # Redis: the rate limiter
+    assert url == f"amqp://{env['RABBITMQ_DEFAULT_USER']}:crm@rabbitmq:5672/{env['RABBITMQ_DEFAULT_VHOST']}"
+    assert any(volume.endswith(":/var/lib/rabbitmq") for volume in rabbitmq["volumes"])  # durable queues survive
+    assert rabbitmq["hostname"]  # a fixed node name keeps the data directory
+    timeout_ms = int(re.search(r"consumer_timeout (\d+)", env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]).group(1))
+    assert timeout_ms > 1800 * 1000  # above REPORTS_TIME_LIMIT's default, the longest task
+    for name in ("web", "beat", "flower", *celery_services(services, "worker")):
+        assert services[name]["depends_on"]["rabbitmq"] == {"condition": "service_healthy", "required": False}, name

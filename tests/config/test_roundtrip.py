@@ -8,7 +8,7 @@ from django_celery_results.models import TaskResult
 from config.celery import app
 from tests.workers import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 
 
 def stored_result(task_id):

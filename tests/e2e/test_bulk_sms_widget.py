@@ -53,7 +53,8 @@ def customers(db):
 
 def start_bulk_sms(page, tag):
     page.goto("/")
-    page.fill("#smsTag", tag.name)
+    page.wait_for_selector("#smsTag[data-loaded]", state="attached")
+    page.select_option("#smsTag", tag.name)
     page.fill("#smsMessage", "Our shop opens at 9 tomorrow.")
     page.click("#bulkSmsForm button[type=submit]")
     expect(page.locator("#bulkSmsForm .alert-success")).to_be_visible()
@@ -128,11 +129,14 @@ def test_user_cancels_a_running_bulk_sms_from_the_jobs_page(page, alice, custome
     row = page.locator(f'tr[data-job-id="{job.pk}"]')
     expect(row.locator(".job-status")).to_have_text("Running")
     screenshot(page, "05-jobs-page-running")
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     row.locator("button.job-cancel").click()
 
     # then: the detail page follows it to Cancelled; what was sent is counted, the rest
     # counted failed as "not sent" (no ledger row stays queued after a cancel)
     expect(page.locator(".alert-success")).to_contain_text("Cancellation requested")
+    assert dialogs and "300 items" in dialogs[0]  # a send of more than 100 recipients asks first
     expect(page.locator("#jobStatus")).to_have_text("Cancelled", timeout=30_000)
     screenshot(page, "06-job-cancelled")
     job.refresh_from_db()
@@ -147,7 +151,8 @@ def test_finished_report_shows_a_download_toast(page, alice, customers, sms_work
 
     # when: alice exports the tagged contacts as CSV from the dashboard
     page.select_option("#reportKind", "contacts")
-    page.fill("#reportTag", customers.name)
+    page.wait_for_selector("#reportTag[data-loaded]", state="attached")
+    page.select_option("#reportTag", customers.name)
     page.click("#reportForm button[type=submit]")
     expect(page.locator("#reportForm .alert-success")).to_be_visible()
     job = BackgroundJob.objects.latest("id")

@@ -8,7 +8,9 @@ after `hang` seconds, so the client times out and resends), rate_limit (requests
 second above which it answers 429; None for no limit), api_key (401 when wrong),
 reject (numbers answered 400). A request whose Idempotency-Key was accepted before is
 answered with the first message's id and not counted again. `accepted` counts accepted
-messages per recipient; `requests` counts every request.
+messages per recipient, `accepted_from` per client address; `requests` counts every
+request. `listen(address)` serves the same gateway on one more local address
+(e.g. the host side of a network namespace's veth) and returns that URL.
 """
 
 import json
@@ -37,6 +39,7 @@ class FakeSmsGateway:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.accepted = Counter()  # recipient -> accepted messages
+        self.accepted_from = Counter()  # client address -> accepted messages
         self.keys = {}  # idempotency key -> message id
         self.requests = 0
         self.duplicates = 0  # resends recognised by their idempotency key
@@ -44,6 +47,7 @@ class FakeSmsGateway:
         self.accept_times = []
         self._window = (0, 0)  # (second, requests in it)
         self.server = None
+        self.servers = []
 
     # --- lifecycle
     def start(self):
@@ -53,14 +57,24 @@ class FakeSmsGateway:
             pass
 
         Handler.gateway = gateway
-        self.server = _Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._handler = Handler
+        self.server = self._serve("127.0.0.1")
         return self
 
+    def _serve(self, address):
+        server = _Server((address, 0), self._handler)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.servers.append(server)
+        return server
+
+    def listen(self, address) -> str:
+        """Serve on one more local address too; its URL."""
+        return f"http://{address}:{self._serve(address).server_address[1]}/send"
+
     def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self):
         return self.start()
@@ -75,6 +89,7 @@ class FakeSmsGateway:
     def reset(self):
         with self.lock:
             self.accepted.clear()
+            self.accepted_from.clear()
             self.keys.clear()
             self.requests = self.duplicates = 0
             self.status_counts.clear()
@@ -100,7 +115,7 @@ class FakeSmsGateway:
             self._window = (second, n)
             return n > self.rate_limit
 
-    def _accept(self, to, key):
+    def _accept(self, to, key, client=""):
         """Record the message unless its idempotency key was seen; returns (message id, new)."""
         with self.lock:
             if key and key in self.keys:
@@ -110,10 +125,11 @@ class FakeSmsGateway:
             if key:
                 self.keys[key] = message_id
             self.accepted[to] += 1
+            self.accepted_from[client] += 1
             self.accept_times.append(time.monotonic())
             return message_id, True
 
-    def handle(self, headers, body):
+    def handle(self, headers, body, client=""):
         """(status, payload) for one request."""
         with self.lock:
             self.requests += 1
@@ -132,7 +148,7 @@ class FakeSmsGateway:
             return 500, {"error": "internal error"}
         if self.latency:
             time.sleep(self.latency)
-        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""))
+        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), client)
         if self._roll(self.timeout_rate):
             time.sleep(self.hang)  # accepted, but the answer comes too late
         return 200, {"id": message_id, "status": "accepted"}
@@ -146,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        status, payload = self.gateway.handle(self.headers, body)
+        status, payload = self.gateway.handle(self.headers, body, self.client_address[0])
         with self.gateway.lock:
             self.gateway.status_counts[status] += 1
         data = json.dumps(payload).encode()

@@ -3,8 +3,8 @@
 import pytest
 from django_celery_results.models import TaskResult
 
+from crm.tasks import count_items
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items
 from jobs.tracking import cancel_job, start_job
 from tests.workers import wait_for
 

@@ -10,7 +10,7 @@ from jobs.tracking import JobTracker
 
 from .factories import BackgroundJobFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 

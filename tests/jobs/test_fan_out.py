@@ -3,12 +3,12 @@
 import pytest
 from django_celery_results.models import TaskResult
 
+from crm.tasks import count_items_in_chunks
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items_in_chunks
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 

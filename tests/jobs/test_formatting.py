@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from jobs.formatting import format_datetime, format_duration
+from jobs.formatting import format_date, format_datetime, format_duration, format_size
 from jobs.models import BackgroundJob
 
 
@@ -56,3 +56,16 @@ def test_unknown_status_gets_a_neutral_badge():
 
 def timezone_override(name):
     return timezone.override(ZoneInfo(name))
+
+
+def test_a_day_reads_jalali_in_persian_and_slashed_otherwise():
+    assert format_date("2026-11-01", "fa") == "1405/08/10"
+    assert format_date("2026-11-01", "en") == "2026/11/01"
+    assert format_date(None) is None
+
+
+def test_sizes_have_translated_units():
+    assert format_size(512) == "512 bytes"
+    assert format_size(2048) == "2.0 KB"
+    with translation.override("fa"):
+        assert format_size(3 * 1024 * 1024) == "3.0 مگابایت"

@@ -2,8 +2,8 @@
 
 import pytest
 
+from crm.tasks import count_items
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items
 from jobs.tracking import cancel_job, start_job
 
 pytestmark = pytest.mark.django_db

@@ -1,13 +1,13 @@
 import pytest
 
+from crm.tasks import count_items
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
 from .states import finished, running_with
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 

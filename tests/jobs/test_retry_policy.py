@@ -2,14 +2,14 @@
 
 import pytest
 
+from crm.tasks import count_items_flaky, count_items_flaky_no_delay
 from jobs.models import BackgroundJob
-from jobs.tasks import count_items_flaky, count_items_flaky_no_delay
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
 from .states import finished
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 

@@ -1,7 +1,6 @@
 import pytest
-import redis
-from django.conf import settings
 
+from jobs.management.commands.jobs import queue_lengths  # noqa: F401  (every priority level, any broker)
 from jobs.models import BackgroundJob
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.workers import wait_for
@@ -40,8 +39,3 @@ def finished(job):
 def wait_finished(job, timeout=60):
     wait_for(lambda: finished(job), timeout=timeout, interval=0.1, message=f"job {job.pk} to finish")
     return job
-
-
-def queue_lengths():
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    return {q.name: client.llen(q.name) for q in settings.CELERY_TASK_QUEUES}

@@ -12,7 +12,7 @@ from tests.workers import wait_for
 
 from .conftest import gateway_env, numbers, wait_finished
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 

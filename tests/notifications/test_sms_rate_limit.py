@@ -9,7 +9,7 @@ from tests.workers import wait_for
 
 from .conftest import gateway_env, numbers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 
 
 def test_rate_limit_is_shared_by_two_workers(worker_factory, gateway, alice):

@@ -65,7 +65,7 @@ def test_daily_report_run_now_emails_staff_with_attachments(
     )
     task = PeriodicTask.objects.get(name="reports: daily report")
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("0", "0", "*")
-    assert task.task == "reports.send_daily_report" and task.enabled and task.priority == 9
+    assert task.task == "reports.send_daily_report" and task.enabled and task.priority == 0
 
     # when: a staff admin runs it now, or beat sends it (same task, queue and low priority)
     if via == "admin":

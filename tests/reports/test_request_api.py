@@ -1,9 +1,8 @@
 """POST /reports/api/: validated parameters; bad ones get 400 with field errors and nothing is enqueued."""
 
 import pytest
-import redis
-from django.conf import settings
 
+from jobs.management.commands.jobs import queue_lengths
 from jobs.models import BackgroundJob
 from reports.models import Report
 
@@ -11,7 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def queued(queue="reports") -> int:
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL).llen(queue)
+    return queue_lengths()[queue]
 
 
 @pytest.mark.parametrize(

@@ -78,3 +78,13 @@ def test_english_is_the_default(client, alice):
     html = client.get("/").content.decode()
 
     assert '<html lang="en" dir="ltr">' in html and "Dashboard" in html
+
+
+def test_dashboard_helpers_are_translated(client, alice):
+    client.force_login(alice)
+
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+
+    assert 'data-counter-text="%(chars)s نویسه، %(segments)s پیامک"' in html
+    assert 'data-option-text="%(name)s (%(count)s مخاطب)"' in html
+    assert 'data-audience-text="مخاطبان: %(count)s نفر"' in html
