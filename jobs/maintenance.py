@@ -9,7 +9,6 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_results.models import GroupResult, TaskResult
-from kombu import Queue
 
 from config.celery import app
 
@@ -99,23 +98,22 @@ def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
     return task_ids, job_ids
 
 
-def messages_waiting(queue_names) -> dict:
-    """{queue name: messages ready in it, or None when the broker could not say}, through
-    a passive queue declaration: the public AMQP operation every kombu transport (Redis,
-    RabbitMQ) answers, without reading any transport's own storage. A queue that does
-    not exist holds nothing."""
-    counts = dict.fromkeys(queue_names)
+def queue_lengths() -> dict:
+    """Messages waiting (ready) in the broker per configured queue; None when the broker
+    cannot be reached. Asked with a queue declaration, the public operation every kombu
+    transport answers (RabbitMQ directly; on Redis kombu counts the queue's lists, one
+    per priority level), never by reading a transport's own storage. Declaring with the
+    configured options is idempotent: workers do the same."""
+    lengths = {queue.name: None for queue in settings.CELERY_TASK_QUEUES}
     try:
         with app.connection_for_read() as conn:
-            for name in queue_names:
-                try:
-                    with conn.channel() as channel:
-                        counts[name] = Queue(name, channel=channel).queue_declare(passive=True).message_count
-                except conn.channel_errors:  # NOT_FOUND: no such queue, so nothing waits in it
-                    counts[name] = 0
+            conn.ensure_connection(max_retries=1, timeout=2)
+            channel = conn.default_channel
+            for queue in settings.CELERY_TASK_QUEUES:
+                lengths[queue.name] = queue.bind(channel).queue_declare().message_count
     except Exception:
         logger.warning("could not ask the broker for its queue lengths", exc_info=True)
-    return counts
+    return lengths
 
 
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
@@ -139,7 +137,7 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     if not candidates:
         return outcome
     task_ids, job_ids = jobs_on_live_workers(inspect_timeout)
-    waiting = messages_waiting(sorted({job.queue for job in candidates if job.queue}))
+    waiting = queue_lengths()
     for job in candidates:
         unchanged = {"status": Status.RUNNING, "heartbeat_at": job.heartbeat_at, "task_id": job.task_id}
         resumable = _resumable(job)

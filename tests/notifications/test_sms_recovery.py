@@ -16,7 +16,7 @@ from tests.workers import reaper_every, wait_for
 
 from .conftest import gateway_env, numbers, wait_finished
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 CHUNK_RECEIVED = "Task notifications.send_sms_chunk["
 

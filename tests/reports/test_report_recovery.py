@@ -13,7 +13,7 @@ from reports.services import partial_path
 from tests.reports.helpers import finished, read_csv_bytes, report_bytes
 from tests.workers import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 ROWS = 2000
 SLOW = {"REPORTS_ROW_DELAY": "0.005", "JOBS_PROGRESS_INTERVAL": "0.2"}  # ~10 s per build
 
