@@ -98,6 +98,16 @@ def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
     return task_ids, job_ids
 
 
+def consumed_queues(timeout=1.0) -> set:
+    """Names of the queues live workers consume (Celery's remote control, any broker)."""
+    try:
+        replies = app.control.inspect(timeout=timeout).active_queues() or {}
+    except Exception:
+        logger.warning("could not ask workers for their queues", exc_info=True)
+        return set()
+    return {queue.get("name") for queues in replies.values() for queue in queues or []}
+
+
 def queue_lengths() -> dict:
     """Messages waiting (ready) in the broker per configured queue; None when the broker
     cannot be reached. Asked with a queue declaration, the public operation every kombu
@@ -121,8 +131,10 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     task held by a live worker, and not merely queued. A job counts as queued ("late",
     left alone) when its queue has messages waiting and either its current task has not
     started since it was enqueued (a resume waiting its turn: resuming it again would only
-    pile up copies) or it cannot be resumed (failing a fan-out whose tasks wait behind
-    other work would be a false alarm). Otherwise:
+    pile up copies), or it cannot be resumed and a live worker consumes its queue (failing
+    a fan-out whose tasks wait behind other work would be a false alarm; with no worker
+    on the queue nothing would ever run it, and RabbitMQ requeues a dead worker's message
+    at once: when it runs, it finds its job finished and is skipped). Otherwise:
 
     - cancel requested -> Cancelled (partial counts kept);
     - the task is `resumable` -> resumed (enqueued again), unless the last
@@ -137,14 +149,17 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     if not candidates:
         return outcome
     task_ids, job_ids = jobs_on_live_workers(inspect_timeout)
-    waiting = queue_lengths()
+    waiting, consumed = queue_lengths(), None
     for job in candidates:
         unchanged = {"status": Status.RUNNING, "heartbeat_at": job.heartbeat_at, "task_id": job.task_id}
         resumable = _resumable(job)
+        busy = waiting.get(job.queue, 0) != 0  # also when the broker could not say (None): never act blind
+        if busy and not resumable and job.queued_since is None and consumed is None:
+            consumed = consumed_queues(inspect_timeout)
         if job.task_id in task_ids or job.pk in job_ids:
             outcome["alive"] += 1
-        elif waiting.get(job.queue, 0) != 0 and (job.queued_since is not None or not resumable):
-            outcome["queued"] += 1  # also when the broker could not say (None): never act blind
+        elif busy and (job.queued_since is not None or (not resumable and job.queue in consumed)):
+            outcome["queued"] += 1
         elif job.cancel_requested:
             outcome["cancelled"] += finish_job(job.pk, Status.CANCELLED, only_if=unchanged)
         elif resumable and not _stalled_out(job):

@@ -132,8 +132,9 @@ def test_fresh_pending_and_finished_jobs_are_left_alone(alice):
         assert job.status == status
 
 
-def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queues):
-    # given a fan-out job whose chunks wait in the queue behind other work
+def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queues, monkeypatch):
+    # given a fan-out job whose chunks wait in the queue behind other work, a live worker on that queue
+    monkeypatch.setattr("jobs.maintenance.consumed_queues", lambda timeout: {"maintenance"})
     job = stale(created_by=alice)
     app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
     try:
@@ -187,3 +188,16 @@ def test_the_reaper_reads_no_private_broker_structures():
 
     source = inspect.getsource(maintenance)
     assert "_q_for_pri" not in source and "literal_eval" not in source and "argsrepr" not in source
+
+
+def test_job_whose_queue_no_worker_consumes_is_lost_even_with_messages_waiting(alice, purge_queues):
+    # given a stale job whose queue holds a message (e.g. its own, requeued by RabbitMQ), no worker at all
+    job = stale(created_by=alice)
+    app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
+    try:
+        outcome = reap()
+    finally:
+        purge_all_queues()
+
+    # then nothing would ever run it: the job fails as worker lost
+    assert outcome["failed"] == 1
