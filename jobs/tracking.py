@@ -258,16 +258,21 @@ class JobTracker:
     def load(self) -> BackgroundJob:
         return BackgroundJob.objects.get(pk=self.id)
 
-    def begin(self, task_id=None) -> bool:
+    def begin(self, task_id=None, task_name=None) -> bool:
         """Pending -> Running (or keep Running for chunks and resumes). False if the
-        job already finished (e.g. cancelled while queued): the task must not run."""
+        job already finished (e.g. cancelled while queued), or if this is a copy of the
+        job's main task (`task_name`) that a resume superseded (another task id: a dead
+        worker's message the broker delivered again): the task must not run."""
         now = timezone.now()
         attempt = Case(
             When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField()
         )
         # One UPDATE (no window between a "pending" and a "running" attempt for a
         # concurrent status change to slip through).
-        started = BackgroundJob.objects.active().filter(pk=self.id).update(
+        jobs = BackgroundJob.objects.active().filter(pk=self.id)
+        if task_name is not None:
+            jobs = jobs.exclude(Q(task_name=task_name) & ~Q(task_id=task_id))
+        started = jobs.update(
             status=Status.RUNNING, heartbeat_at=_beat(now), attempts=attempt,
             started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
             queued_since=Case(When(task_id=task_id, then=Value(None)), default=F("queued_since")),
@@ -420,8 +425,8 @@ class JobTask(DjangoTask):
 
     def __call__(self, job_id, *args, **kwargs):
         tracker = JobTracker(job_id)
-        if not tracker.begin(task_id=self.request.id):
-            logger.info("job %s already finished; %s skipped", job_id, self.name)
+        if not tracker.begin(task_id=self.request.id, task_name=self.name):
+            logger.info("job %s already finished or resumed elsewhere; %s skipped", job_id, self.name)
             return None
         self.request.job_tracker = tracker
         try:

@@ -64,3 +64,16 @@ def test_resume_records_the_queued_task_and_its_progress(alice):
     JobTracker(job.pk).begin(task_id=job.task_id)
     job.refresh_from_db()
     assert job.queued_since is None and job.attempts == 2
+
+
+def test_a_main_task_superseded_by_a_resume_does_not_run(alice):
+    # given a job resumed under a new task id while its old message was still around
+    job = BackgroundJobFactory(created_by=alice, running=True, task_name="demo.count_items_resumable")
+    old_task_id = job.task_id
+    assert resume_job(job)
+
+    # then the old copy is refused, the resumed one and other tasks of the job (chunks) run
+    tracker = JobTracker(job.pk)
+    assert not tracker.begin(task_id=old_task_id, task_name="demo.count_items_resumable")
+    assert tracker.begin(task_id="a-chunk", task_name="demo.count_chunk")
+    assert tracker.begin(task_id=job.task_id, task_name="demo.count_items_resumable")
