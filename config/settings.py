@@ -318,6 +318,7 @@ SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=6)  # longest SMS body ac
 BULK_SEND_CONCURRENCY = env.int("BULK_SEND_CONCURRENCY", default=8)  # in-flight sends per chunk task (threads)
 BULK_MAX_ATTEMPTS = env.int("BULK_MAX_ATTEMPTS", default=4)  # sends per recipient before it is marked failed
 BULK_RETRY_BACKOFF = env.int("BULK_RETRY_BACKOFF", default=2)  # seconds; chunk retries back off 2, 4, 8 ... + jitter
+BULK_MAX_SCHEDULE_DAYS = env.int("BULK_MAX_SCHEDULE_DAYS", default=90)  # how far ahead a send may be scheduled
 
 # --- Reports --------------------------------------------------------------------
 REPORTS_EXPIRE_DAYS = env.int("REPORTS_EXPIRE_DAYS", default=7)

@@ -35,7 +35,10 @@ class BackgroundJobAdmin(admin.ModelAdmin):
             _("Progress"),
             {"fields": ["progress_bar", "total_items", "processed_items", "success_count", "failed_count"]},
         ),
-        (_("Times"), {"fields": ["created_at", "started_at", "completed_at", "heartbeat_at", "duration_text"]}),
+        (
+            _("Times"),
+            {"fields": ["created_at", "scheduled_for", "started_at", "completed_at", "heartbeat_at", "duration_text"]},
+        ),
         (
             _("Celery"),
             {

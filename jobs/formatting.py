@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 import jdatetime
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 DATE_FORMAT = "%Y/%m/%d %H:%M"
@@ -68,3 +69,29 @@ def format_duration(value: timedelta | None) -> str | None:
     if hours:
         return f"{hours}:{minutes:02d}:{seconds:02d}"
     return f"{minutes:02d}:{seconds:02d}"
+
+
+def failure_summary(data) -> str | None:
+    """`97 of 3,000 failed: 78 × unknown number; 19 × gave up after 4 attempts` from the structured
+    summary an app stored in job.metadata["failure_summary"] when the job finished:
+    {"failed": n, "total": n, "groups": [{"count": n, "reason": msgid, "params": {...}}]}.
+    Reasons are msgids (or the provider's own words), translated here, for the reader."""
+    if not isinstance(data, dict) or not data.get("failed"):
+        return None
+    parts = []
+    for group in data.get("groups") or []:
+        reason = gettext(str(group.get("reason", "")))
+        try:
+            reason = reason % group["params"] if group.get("params") else reason
+        except (KeyError, TypeError, ValueError):
+            pass
+        parts.append(f"{_number(group.get('count', 0))} × {reason}")
+    head = gettext("%(failed)s of %(total)s failed") % {
+        "failed": _number(data["failed"]),
+        "total": _number(data.get("total") or data["failed"]),
+    }
+    return f"{head}: {'; '.join(parts)}" if parts else head
+
+
+def _number(n) -> str:
+    return number_format(n, force_grouping=True)

@@ -62,6 +62,10 @@ class BackgroundJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="background_jobs", verbose_name=_("owner")
     )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    # A scheduled job: Pending until then, enqueued by beat (jobs.start_due_jobs) once due.
+    # `awaiting_schedule` is True until that one enqueue (a guarded UPDATE clears it).
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    awaiting_schedule = models.BooleanField(_("waiting for its time"), default=False)
 
     # How the job runs: enough to run it again (retry) or resume it (reaper).
     task_name = models.CharField(_("task"), max_length=200)
@@ -92,6 +96,9 @@ class BackgroundJob(models.Model):
             models.Index(fields=["created_by", "status"], name="jobs_owner_status_idx"),
             models.Index(fields=["status", "completed_at"], name="jobs_status_completed_idx"),
             models.Index(fields=["status", "heartbeat_at"], name="jobs_status_heartbeat_idx"),
+            models.Index(
+                fields=["scheduled_for"], condition=Q(awaiting_schedule=True), name="jobs_awaiting_schedule_idx"
+            ),
         ]
         constraints = [
             # One unfinished job per owner and idempotency key.
@@ -113,6 +120,14 @@ class BackgroundJob(models.Model):
     def badge_class(self) -> str:
         """Bootstrap's colour class for the status (seed 000): API, pages and admin."""
         return STATUS_BADGES.get(self.status, "bg-secondary")
+
+    @property
+    def outcome_badge_class(self) -> str:
+        """The badge colour for what came out of it: like badge_class, but a warning
+        for "Completed with failures" (seed 000 keeps statusBadgeClass bg-success then)."""
+        if self.status == self.Status.COMPLETED and self.failed_count:
+            return "bg-warning"
+        return self.badge_class
 
     @property
     def status_color(self) -> str:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .formatting import format_datetime, format_duration
+from .formatting import failure_summary, format_datetime, format_duration
 from .models import STATUS_BADGES, BackgroundJob
 from .titles import job_title
 
@@ -38,6 +38,10 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
     duration = serializers.SerializerMethodField()
     errorMessage = serializers.SerializerMethodField()
     downloadUrl = serializers.SerializerMethodField()
+    detailUrl = serializers.SerializerMethodField()
+    scheduledFor = serializers.SerializerMethodField()
+    failureSummary = serializers.SerializerMethodField()
+    outcomeBadgeClass = serializers.SerializerMethodField()
 
     class Meta:
         model = BackgroundJob
@@ -45,6 +49,7 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
             "id", "title", "description", "jobType", "jobTypeText", "status", "statusText", "statusBadgeClass",
             "progress", "totalItems", "processedItems", "successCount", "failedCount",
             "startDate", "completedDate", "duration", "errorMessage", "downloadUrl",
+            "detailUrl", "scheduledFor", "failureSummary", "outcomeBadgeClass",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -72,8 +77,36 @@ class BackgroundJobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True, "format": "uri-reference"})
     def get_downloadUrl(self, job):  # noqa: N802
-        url = (job.metadata or {}).get("download_url") if isinstance(job.metadata, dict) else None
-        return url if isinstance(url, str) and url else None
+        return metadata_url(job, "download_url")
+
+    @extend_schema_field({"type": "string", "nullable": True, "format": "uri-reference"})
+    def get_detailUrl(self, job):  # noqa: N802
+        """The page of what the job works on (a campaign's outcome page), set by its app."""
+        return metadata_url(job, "detail_url")
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "2024/11/18 09:00"})
+    def get_scheduledFor(self, job):  # noqa: N802
+        """When a scheduled job will start, while it waits (Pending); else null."""
+        if job.status != BackgroundJob.Status.PENDING or not job.scheduled_for:
+            return None
+        return format_datetime(job.scheduled_for)
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "97 of 3,000 failed: 78 unknown number"})
+    def get_failureSummary(self, job):  # noqa: N802
+        """A finished job's failures grouped by reason, in the reader's language; else null."""
+        if job.status not in BackgroundJob.FINISHED or not isinstance(job.metadata, dict):
+            return None
+        return failure_summary(job.metadata.get("failure_summary"))
+
+    @extend_schema_field({"type": "string", "example": "bg-warning"})
+    def get_outcomeBadgeClass(self, job) -> str:  # noqa: N802
+        """statusBadgeClass, except "Completed with failures": bg-warning."""
+        return job.outcome_badge_class
+
+
+def metadata_url(job, key):
+    url = (job.metadata or {}).get(key) if isinstance(job.metadata, dict) else None
+    return url if isinstance(url, str) and url else None
 
 
 class JobListResponseSerializer(serializers.Serializer):

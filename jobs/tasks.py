@@ -4,7 +4,7 @@ Every task here is routed to the `maintenance` queue (CELERY_TASK_ROUTES)."""
 
 from celery import shared_task
 
-from . import maintenance
+from . import maintenance, tracking
 
 # --- maintenance (beat) -------------------------------------------------------------
 
@@ -25,3 +25,9 @@ def cleanup_task_results():
 def reap_stuck_jobs():
     """Resume or fail Running jobs whose worker stopped sending heartbeats."""
     return maintenance.reap_stuck_jobs()
+
+
+@shared_task(name="jobs.start_due_jobs", ignore_result=True)
+def start_due_jobs():
+    """Enqueue scheduled jobs whose time has come (each exactly once)."""
+    return tracking.start_due_jobs()

@@ -108,11 +108,14 @@ def start_job(
     eta=None,
     idempotency_key="",
     retry_of=None,
+    scheduled_for=None,
 ) -> BackgroundJob:
     """Create a Pending job and enqueue `task(job_id, **kwargs)` once the transaction commits.
 
     With an idempotency key, an unfinished job of the same owner and key is
-    returned instead of starting a second one.
+    returned instead of starting a second one. With `scheduled_for` in the future
+    nothing is enqueued now: the job waits in the database, Pending, until beat's
+    jobs.start_due_jobs enqueues it (never a long ETA the broker could lose or redeliver).
     """
     name = task if isinstance(task, str) else task.name
     kwargs = kwargs or {}
@@ -135,6 +138,8 @@ def start_job(
         queue=queue,
         idempotency_key=idempotency_key,
         retry_of=retry_of,
+        scheduled_for=scheduled_for,
+        awaiting_schedule=bool(scheduled_for and scheduled_for > timezone.now()),
     )
     try:
         with transaction.atomic():
@@ -143,9 +148,28 @@ def start_job(
         if idempotency_key and (existing := _active_with_key(user, idempotency_key)):
             return existing
         raise
+    if job.awaiting_schedule:
+        return job
     options = {"priority": priority, "countdown": countdown, "eta": eta}
     _enqueue_on_commit(job, **{k: v for k, v in options.items() if v is not None})
     return job
+
+
+def start_due_jobs(now=None) -> int:
+    """Enqueue the scheduled jobs whose time has come (beat runs this every few seconds).
+    Each is claimed with a guarded UPDATE and its message sent inside the same
+    transaction: a failed send (broker down) rolls the claim back for the next run,
+    and no job is ever enqueued twice. A job cancelled meanwhile is no longer Pending."""
+    now = now or timezone.now()
+    due = BackgroundJob.objects.filter(status=Status.PENDING, awaiting_schedule=True, scheduled_for__lte=now)
+    started = 0
+    for job in due.order_by("scheduled_for", "pk"):
+        with transaction.atomic():
+            if not due.filter(pk=job.pk).update(awaiting_schedule=False):
+                continue
+            app.send_task(job.task_name, args=[job.pk], kwargs=job.task_kwargs, task_id=job.task_id, queue=job.queue)
+        started += 1
+    return started
 
 
 def _active_with_key(user, key):
@@ -210,6 +234,17 @@ def resume_job(job: BackgroundJob) -> bool:
         job.task_id = new_id
         _enqueue_on_commit(job)
     return bool(claimed)
+
+
+def update_metadata(job_id, **values) -> None:
+    """Merge `values` into the job's metadata (what its app shows about it: a page's
+    URL, a failure summary), under the row lock so concurrent writers keep each other's keys."""
+    with transaction.atomic():
+        job = BackgroundJob.objects.select_for_update().filter(pk=job_id).only("metadata").first()
+        if job is None:
+            return
+        metadata = job.metadata if isinstance(job.metadata, dict) else {}
+        BackgroundJob.objects.filter(pk=job_id).update(metadata={**metadata, **values})
 
 
 def finish_job(job_id, status, *, only_if=None, **fields) -> bool:

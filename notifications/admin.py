@@ -58,12 +58,12 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["id", "channel", "short_body", "tag", "owner", "job", "sent", "failed", "created_at"]
     list_filter = ["channel", "created_at"]
     search_fields = ["body", "subject", "tag", "owner__username"]
-    raw_id_fields = ["owner", "job"]
+    raw_id_fields = ["owner", "job", "retry_of"]
     readonly_fields = ["created_at", "skipped_invalid", "ledger_ready"]
     fieldsets = [
         (None, {"fields": ["channel", "subject", "body", "html"]}),
-        (_("Audience"), {"fields": ["tag", "recipients", "skipped_invalid"]}),
-        (_("Run"), {"fields": ["owner", "job", "ledger_ready", "created_at"]}),
+        (_("Audience"), {"fields": ["tag", "recipients", "skipped_invalid", "personalised"]}),
+        (_("Run"), {"fields": ["owner", "job", "send_at", "retry_of", "ledger_ready", "created_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -92,13 +92,13 @@ class CampaignAdmin(admin.ModelAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["id", "campaign", "recipient", "status", "attempts", "provider_message_id", "updated_at"]
-    list_filter = ["status"]
+    list_filter = ["status", "reason"]
     search_fields = ["recipient", "provider_message_id", "=campaign__id"]
     raw_id_fields = ["campaign"]
     list_select_related = ["campaign"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
     fieldsets = [
-        (None, {"fields": ["campaign", "recipient", "status", "attempts", "error"]}),
+        (None, {"fields": ["campaign", "recipient", "status", "reason", "attempts", "error"]}),
         (_("Provider"), {"fields": ["provider_message_id", "idempotency_key", "claim"]}),
         (_("Times"), {"fields": ["created_at", "updated_at", "sent_at"]}),
     ]

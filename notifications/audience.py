@@ -1,8 +1,11 @@
 """Who a bulk send goes to: validation and normalisation done before anything is enqueued."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -127,14 +130,37 @@ def suppressed_among(channel, values) -> set[str]:
     return found
 
 
+def one_line(value: str):
+    """A header value (an email subject): no line breaks (they would inject headers)."""
+    if "\r" in value or "\n" in value:
+        raise ValidationError(_("Line breaks are not allowed here."))
+
+
+def validate_send_at(value, error=ValidationError):
+    """A scheduled send's time: in the future and at most BULK_MAX_SCHEDULE_DAYS ahead."""
+    now = timezone.now()
+    if value <= now:
+        raise error(_("The time to send must be in the future."))
+    if value > now + timedelta(days=settings.BULK_MAX_SCHEDULE_DAYS):
+        raise error(
+            _("The time to send can be at most %(days)d days ahead.") % {"days": settings.BULK_MAX_SCHEDULE_DAYS}
+        )
+    return value
+
+
 def validate_body(channel, body: str) -> str:
     """The message body, stripped; the same rules for the API and the form pages."""
     body = (body or "").strip()
     if not body:
         raise AudienceError({"message": [_("The message may not be empty.")]})
-    if channel != Channel.SMS:
-        return body
-    encoding, units, segments = sms_segments(body)
+    if channel == Channel.SMS:
+        check_segments(body)
+    return body
+
+
+def check_segments(text: str):
+    """Refuse an SMS longer than SMS_MAX_SEGMENTS parts."""
+    encoding, units, segments = sms_segments(text)
     limit = settings.SMS_MAX_SEGMENTS
     if segments > limit:
         raise AudienceError(
@@ -151,4 +177,3 @@ def validate_body(channel, body: str) -> str:
                 ]
             }
         )
-    return body

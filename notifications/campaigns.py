@@ -1,15 +1,16 @@
 """Starting a bulk send: one Campaign row and one BackgroundJob, nothing per recipient."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jobs.models import BackgroundJob
 from jobs.titles import title_spec
-from jobs.tracking import start_job
+from jobs.tracking import start_job, update_metadata
 
-from .audience import Audience
-from .models import Campaign
+from .audience import Audience, AudienceError
+from .models import Campaign, Delivery
 
 PLANNERS = {
     Campaign.Channel.SMS: "notifications.send_sms_campaign",
@@ -37,9 +38,19 @@ def job_title(channel, count, tag="") -> dict:
 
 
 def start_campaign(
-    user, audience: Audience, *, body: str, subject: str = "", html: str = "", idempotency_key: str = ""
+    user,
+    audience: Audience,
+    *,
+    body: str,
+    subject: str = "",
+    html: str = "",
+    idempotency_key: str = "",
+    send_at=None,
+    personalised: bool = False,
+    retry_of: Campaign | None = None,
 ) -> Campaign:
-    """Create the job and its campaign; the planner task is enqueued when the transaction commits.
+    """Create the job and its campaign; the planner task is enqueued when the transaction commits,
+    or, with `send_at`, by beat once it is due (the job waits Pending, cancellable).
 
     With an idempotency key (a double-clicked form, a client's retried request), the owner's
     unfinished campaign started with the same key is returned instead of a second send.
@@ -59,9 +70,13 @@ def start_campaign(
             description=description[:1000],
             total_items=audience.count or 0,
             idempotency_key=idempotency_key,
+            scheduled_for=send_at,
         )
         # start_job hands back the job of a concurrent request that won the key: its campaign.
-        return Campaign.objects.filter(job=job).first() or Campaign.objects.create(
+        earlier = Campaign.objects.filter(job=job).first()
+        if earlier:
+            return earlier
+        campaign = Campaign.objects.create(
             job=job,
             channel=channel,
             subject=subject,
@@ -71,4 +86,44 @@ def start_campaign(
             tag=audience.tag,
             skipped_invalid=audience.invalid,
             owner=user,
+            send_at=send_at,
+            personalised=personalised,
+            retry_of=retry_of,
         )
+        update_metadata(job.pk, detail_url=reverse("notifications:campaign-detail", args=[campaign.pk]))
+        return campaign
+
+
+def retry_failed(campaign: Campaign, *, include_unknown=False) -> Campaign:
+    """A new campaign and job over the recipients of `campaign` that failed and no earlier
+    retry took over. Unknown outcomes (the provider may have delivered) are left out unless
+    `include_unknown`.
+    AudienceError when the campaign is still running or nothing is left to retry."""
+    with transaction.atomic():
+        # The campaign's row lock: two retries at once take its failures in turn, never both.
+        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
+        return _retry_failed(campaign, include_unknown)
+
+
+def _retry_failed(campaign, include_unknown):
+    job = campaign.job
+    if job is not None and job.is_active:
+        raise AudienceError({"campaign": [_("The campaign is still running; retry its failures once it finishes.")]})
+    failed = campaign.deliveries.filter(status=Delivery.Status.FAILED)
+    if not include_unknown:
+        failed = failed.exclude(reason=Delivery.Reason.UNKNOWN)
+    # Recipients an earlier retry of this campaign took over (its explicit list) are its to send.
+    taken = {r for listed in campaign.retries.values_list("recipients", flat=True) for r in listed}
+    recipients = [r for r in failed.order_by("pk").values_list("recipient", flat=True) if r not in taken]
+    if not recipients:
+        raise AudienceError({"campaign": [_("No failed recipients to retry.")]})
+    audience = Audience(channel=campaign.channel, recipients=recipients, count=len(recipients))
+    return start_campaign(
+        campaign.owner,
+        audience,
+        body=campaign.body,
+        subject=campaign.subject,
+        html=campaign.html,
+        personalised=campaign.personalised,
+        retry_of=campaign,
+    )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import BackgroundJob
@@ -100,6 +100,12 @@ class Campaign(models.Model):
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
     tag = models.CharField(_("tag"), max_length=50, blank=True)
     skipped_invalid = models.PositiveIntegerField(_("invalid recipients skipped"), default=0)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # Body or subject use {name}-style fields (notifications.personalise), checked at the edge.
+    personalised = models.BooleanField(_("personalised"), default=False)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", verbose_name=_("retry of")
+    )
     ledger_ready = models.BooleanField(_("ledger built"), default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("owner")
@@ -128,6 +134,10 @@ class Campaign(models.Model):
 
     def idempotency_key(self, recipient: str) -> str:
         return str(uuid.uuid5(_KEY_NAMESPACE, f"{self.pk}:{recipient}"))
+
+
+OUTCOME_UNKNOWN = gettext_noop("Outcome unknown: the worker stopped while sending; not resent to avoid a duplicate.")
+GAVE_UP = gettext_noop("Gave up after %(n)d attempts: %(error)s")
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -171,21 +181,23 @@ class DeliveryQuerySet(models.QuerySet):
             else:
                 error = o.error
                 if o.retryable:
-                    error = gettext("Gave up after %(n)d attempts: %(error)s") % {
+                    error = gettext(GAVE_UP) % {
                         "n": o.delivery.attempts,
                         "error": o.error,
                     }
-                failed.append((o.delivery, error[:1000]))
+                failed.append(
+                    (o.delivery, error[:1000], Delivery.Reason.GAVE_UP if o.retryable else Delivery.Reason.REJECTED)
+                )
 
-        def owned(pairs):
+        def owned(rows):  # rows: (delivery, value, ...) tuples
             return self.filter(
-                pk__in=[d.pk for d, _ in pairs],
+                pk__in=[row[0].pk for row in rows],
                 status=Delivery.Status.SENDING,
-                claim__in={d.claim for d, _ in pairs},
+                claim__in={row[0].claim for row in rows},
             )
 
-        def per_row(pairs):
-            whens = [When(pk=d.pk, then=Value(v)) for d, v in pairs]
+        def per_row(rows, column=1):
+            whens = [When(pk=row[0].pk, then=Value(row[column])) for row in rows]
             return Case(*whens, default=Value(""), output_field=CharField())
 
         Status = Delivery.Status
@@ -197,7 +209,9 @@ class DeliveryQuerySet(models.QuerySet):
             if retry:
                 owned(retry).update(status=Status.QUEUED, claim="", error=per_row(retry), updated_at=now)
             if failed:
-                owned(failed).update(status=Status.FAILED, error=per_row(failed), updated_at=now)
+                owned(failed).update(
+                    status=Status.FAILED, error=per_row(failed), reason=per_row(failed, 2), updated_at=now
+                )
 
     def recover_interrupted(self, *, resend: bool, claimed_before=None) -> int:
         """Rows a dead worker left in "sending" (claimed before `claimed_before`, if given):
@@ -212,15 +226,16 @@ class DeliveryQuerySet(models.QuerySet):
             status=Delivery.Status.FAILED,
             claim="",
             updated_at=timezone.now(),
-            error=gettext("Outcome unknown: the worker stopped while sending; not resent to avoid a duplicate."),
+            error=gettext(OUTCOME_UNKNOWN),
+            reason=Delivery.Reason.UNKNOWN,
         )
 
-    def give_up(self, reason: str, *, claimed_before) -> int:
+    def give_up(self, error: str, *, claimed_before) -> int:
         """The job ended: queued rows, and rows in "sending" claimed before `claimed_before`
-        (abandoned by a dead worker), fail with `reason`. Returns rows changed."""
+        (abandoned by a dead worker), fail with the words `error`. Returns rows changed."""
         Status = Delivery.Status
         abandoned = Q(status=Status.QUEUED) | Q(status=Status.SENDING, updated_at__lt=claimed_before)
-        return self.filter(abandoned).update(status=Status.FAILED, claim="", error=reason, updated_at=timezone.now())
+        return self.filter(abandoned).update(status=Status.FAILED, claim="", error=error, updated_at=timezone.now())
 
     def requeue_not_sent(self) -> int:
         """For a retried job: rows give_up failed without ever claiming them (never tried,
@@ -234,6 +249,17 @@ class DeliveryQuerySet(models.QuerySet):
         rows = self.filter(status__in=Delivery.FINAL).order_by().values_list("status").annotate(n=Count("pk"))
         counts = dict(rows)
         return counts.get(Delivery.Status.SENT, 0), counts.get(Delivery.Status.FAILED, 0)
+
+    def status_counts(self) -> dict:
+        """{"queued", "sending", "sent", "failed", "unknown"}: rows per status (and the
+        failed rows whose outcome is unknown), in one query."""
+        rows = self.order_by().values_list("status", "reason").annotate(n=Count("pk"))
+        counts = dict.fromkeys([*Delivery.Status.values, "unknown"], 0)
+        for status, reason, n in rows:
+            counts[status] += n
+            if reason == Delivery.Reason.UNKNOWN:
+                counts["unknown"] += n
+        return counts
 
     def queued_ranges(self, size: int) -> list[tuple[int, int]]:
         """(first id, last id) of consecutive runs of `size` queued rows: the chunks."""
@@ -250,6 +276,14 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Reason(models.TextChoices):
+        """Why a row failed, for machines (filters, retry, summaries); `error` has the words."""
+
+        NONE = "", _("none")
+        REJECTED = "rejected", _("Rejected")  # a permanent error: the provider or server refused it
+        GAVE_UP = "gave_up", _("Gave up")  # transient errors until BULK_MAX_ATTEMPTS
+        UNKNOWN = "unknown", _("Outcome unknown")  # interrupted mid-send: may have been delivered
+
     FINAL = (Status.SENT, Status.FAILED)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
@@ -260,6 +294,7 @@ class Delivery(models.Model):
     claim = models.CharField(_("claimed by"), max_length=40, blank=True, help_text=_("The send that owns the row."))
     provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

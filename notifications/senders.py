@@ -19,6 +19,7 @@ from django.core.mail.message import make_msgid
 
 from .backends import SendError, SmsMessage, get_sms_backend
 from .models import Campaign, Delivery
+from .personalise import Personaliser
 from .ratelimit import provider_limit
 from .text import batched
 
@@ -50,6 +51,7 @@ class SmsSender:
 
     def __init__(self, campaign, backend=None):
         self.campaign = campaign
+        self.texts = Personaliser(campaign)
         self.backend = backend or get_sms_backend()
         self.width = max(settings.BULK_SEND_CONCURRENCY, 1)
         self.rate_limit = provider_limit(self.backend.name)
@@ -64,7 +66,8 @@ class SmsSender:
         self.backend.close()
 
     def _send_one(self, delivery):
-        message = SmsMessage(to=delivery.recipient, body=self.campaign.body, idempotency_key=delivery.idempotency_key)
+        body = self.texts.body(delivery.recipient)
+        message = SmsMessage(to=delivery.recipient, body=body, idempotency_key=delivery.idempotency_key)
         try:
             return Outcome(delivery, message_id=self.backend.send(message).message_id)
         except Exception as exc:  # every error is recorded on the row, never lost
@@ -89,6 +92,7 @@ class SmsSender:
                     stopped = True
                     continue
                 claimed = Delivery.objects.claim(batch)
+                self.texts.load(claimed)
                 in_flight.update(self.pool.submit(self._send_one, d) for d in claimed)
                 continue
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -108,6 +112,7 @@ class EmailSender:
 
     def __init__(self, campaign):
         self.campaign = campaign
+        self.texts = Personaliser(campaign)
 
     def __enter__(self):
         self.connection = get_connection()
@@ -123,7 +128,9 @@ class EmailSender:
         for batch in batched(ids, self.claim_size):
             if stop():
                 return True
-            outcomes = [self._send_one(d) for d in Delivery.objects.claim(batch)]
+            claimed = Delivery.objects.claim(batch)
+            self.texts.load(claimed)
+            outcomes = [self._send_one(d) for d in claimed]
             Delivery.objects.record(outcomes, last_try=last_try)
             stop.progress()
         return False
@@ -144,7 +151,8 @@ class EmailSender:
 
     def _message(self, delivery):
         c = self.campaign
-        msg = EmailMultiAlternatives(c.subject, c.body, settings.DEFAULT_FROM_EMAIL, [delivery.recipient])
+        to = delivery.recipient
+        msg = EmailMultiAlternatives(self.texts.subject(to), self.texts.body(to), settings.DEFAULT_FROM_EMAIL, [to])
         msg.extra_headers["Message-ID"] = make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or None)
         if c.html:
             msg.attach_alternative(c.html, "text/html")

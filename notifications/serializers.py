@@ -1,10 +1,15 @@
 """Bulk-send requests: shape checks here, audience and body rules in notifications.audience."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .audience import AudienceError, resolve_audience, validate_body
-from .models import Campaign
+from .audience import AudienceError, one_line, resolve_audience, validate_body, validate_send_at
+from .models import Campaign, Delivery
+from .personalise import check_templates
+
+OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 
 
 class BulkSendSerializer(serializers.Serializer):
@@ -15,6 +20,19 @@ class BulkSendSerializer(serializers.Serializer):
     tag = serializers.CharField(required=False, allow_blank=True, max_length=50)
     message = serializers.CharField(allow_blank=True, trim_whitespace=True)
     skip_invalid = serializers.BooleanField(required=False, default=False)
+    sendAt = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Send later: ISO 8601 with a UTC offset, in the future, at most BULK_MAX_SCHEDULE_DAYS ahead."),
+    )
+
+    def validate_sendAt(self, value):  # noqa: N802
+        if value is None:
+            return None
+        if not _has_offset(self.initial_data.get("sendAt")):
+            raise serializers.ValidationError(_("Give the time with its UTC offset, e.g. 2025-01-31T09:00:00+03:30."))
+        return validate_send_at(value, serializers.ValidationError)
 
     def validate(self, attrs):
         try:
@@ -24,6 +42,9 @@ class BulkSendSerializer(serializers.Serializer):
                 recipients=attrs.get("recipients"),
                 tag=attrs.get("tag", ""),
                 skip_invalid=attrs.get("skip_invalid", False),
+            )
+            attrs["personalised"] = check_templates(
+                self.channel, attrs["audience"], body=attrs["body"], subject=attrs.get("subject", "")
             )
         except AudienceError as exc:
             raise serializers.ValidationError(exc.errors) from exc
@@ -36,11 +57,77 @@ class BulkSmsSerializer(BulkSendSerializer):
 
 class BulkEmailSerializer(BulkSendSerializer):
     channel = Campaign.Channel.EMAIL
-    subject = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=200, validators=[one_line])
     html = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _has_offset(raw) -> bool:
+    """An ISO 8601 time ending in an offset (+03:30, -0500)."""
+    return isinstance(raw, str) and bool(OFFSET.search(raw.strip()))
+
+
+class RetryFailedSerializer(serializers.Serializer):
+    includeUnknown = serializers.BooleanField(
+        required=False, default=False, help_text=_("Also resend recipients whose outcome is unknown.")
+    )
+
+
 SERIALIZERS = {Campaign.Channel.SMS: BulkSmsSerializer, Campaign.Channel.EMAIL: BulkEmailSerializer}
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    """A campaign's outcome: what, when, and its ledger's counts (`counts` in the context)."""
+
+    jobId = serializers.IntegerField(source="job_id", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    sendAt = serializers.DateTimeField(source="send_at", allow_null=True)
+    retryOf = serializers.IntegerField(source="retry_of_id", allow_null=True)
+    queued = serializers.SerializerMethodField()
+    sending = serializers.SerializerMethodField()
+    sent = serializers.SerializerMethodField()
+    failed = serializers.SerializerMethodField()
+    unknown = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id", "jobId", "channel", "subject", "body", "tag", "createdAt", "sendAt", "retryOf",
+            "queued", "sending", "sent", "failed", "unknown",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _count(self, key) -> int:
+        return self.context["counts"].get(key, 0)
+
+    def get_queued(self, campaign) -> int:
+        return self._count("queued")
+
+    def get_sending(self, campaign) -> int:
+        return self._count("sending")
+
+    def get_sent(self, campaign) -> int:
+        return self._count("sent")
+
+    def get_failed(self, campaign) -> int:
+        return self._count("failed")
+
+    def get_unknown(self, campaign) -> int:
+        """Failed rows whose outcome is unknown (the provider may have delivered)."""
+        return self._count("unknown")
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
+
+    class Meta:
+        model = Delivery
+        fields = ["recipient", "status", "reason", "error", "attempts", "sentAt"]
+        read_only_fields = fields
+
+
+class DeliveriesQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False, allow_blank=True)
+    page = serializers.IntegerField(min_value=1, required=False, default=1)
 
 
 class BulkSendRequestSerializer(BulkEmailSerializer):

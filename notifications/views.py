@@ -3,20 +3,31 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from config.api import ApiView, InvalidRequest
+from config.api import ApiView, ErrorResponseSerializer, InvalidRequest
 from config.throttling import JobStartThrottle, throttle_job_starts
+from jobs.formatting import format_datetime
 
 from .audience import AudienceError
-from .campaigns import start_campaign
+from .campaigns import retry_failed, start_campaign
 from .forms import FORMS
-from .models import Campaign, Tag, address_field
-from .serializers import SERIALIZERS, BulkSendRequestSerializer
+from .models import Campaign, Delivery, Tag, address_field
+from .outcomes import csv_lines, deliveries_page
+from .serializers import (
+    SERIALIZERS,
+    BulkSendRequestSerializer,
+    CampaignSerializer,
+    DeliveriesQuerySerializer,
+    DeliverySerializer,
+    RetryFailedSerializer,
+)
 
 STARTED = {
     Campaign.Channel.SMS: lambda: _("Sending SMS started"),
@@ -45,6 +56,7 @@ class BulkSendView(ApiView):
                     "skippedInvalid": serializers.IntegerField(),
                     "duplicates": serializers.IntegerField(),
                     "excluded": serializers.IntegerField(),
+                    "sendAt": serializers.DateTimeField(allow_null=True),
                 },
             )
         },
@@ -65,20 +77,34 @@ class BulkSendView(ApiView):
             subject=v.get("subject", ""),
             html=v.get("html", ""),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+            send_at=v.get("sendAt"),
+            personalised=v["personalised"],
         )
         return Response(answer(campaign, v["audience"]), status=status.HTTP_202_ACCEPTED)
+
+
+def scheduled_message(campaign):
+    """What a scheduled send's owner is told, or None for a send that starts now."""
+    if not campaign.send_at:
+        return None
+    return _("%(title)s: scheduled for %(when)s as job #%(job)d.") % {
+        "title": campaign.job.title,
+        "when": format_datetime(campaign.send_at),
+        "job": campaign.job_id,
+    }
 
 
 def answer(campaign, audience):
     return {
         "success": True,
-        "message": STARTED[campaign.channel](),
+        "message": scheduled_message(campaign) or STARTED[campaign.channel](),
         "jobId": campaign.job_id,
         "campaignId": campaign.pk,
         "recipients": audience.count,
         "skippedInvalid": audience.invalid,
         "duplicates": audience.duplicates,
         "excluded": audience.excluded,
+        "sendAt": campaign.send_at.isoformat() if campaign.send_at else None,
     }
 
 
@@ -90,7 +116,7 @@ def new_campaign(request, channel):
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            audience, body = form.audience_and_body()
+            audience, body, personalised = form.audience_and_body()
         except AudienceError as exc:
             form.add_audience_errors(exc.errors)
         else:
@@ -102,10 +128,13 @@ def new_campaign(request, channel):
                 subject=d.get("subject", ""),
                 html=d.get("html", ""),
                 idempotency_key=d.get("idempotency_key", ""),
+                send_at=d.get("send_at"),
+                personalised=personalised,
             )
             messages.success(
                 request,
-                _("%(title)s: started as job #%(job)d.") % {"title": campaign.job.title, "job": campaign.job_id},
+                scheduled_message(campaign)
+                or _("%(title)s: started as job #%(job)d.") % {"title": campaign.job.title, "job": campaign.job_id},
             )
             return redirect(request.path)
     return render(request, "notifications/new_campaign.html", {"form": form, "channel": channel})
@@ -138,3 +167,138 @@ class TagListView(ApiView):
             reachable &= ~Q(**{f"contacts__{address_field(channel)}": ""})
         tags = Tag.objects.annotate(reach=Count("contacts", filter=reachable)).order_by("name")
         return Response({"success": True, "tags": [{"name": tag.name, "contacts": tag.reach} for tag in tags]})
+
+
+# --- campaign outcomes (owner-only: another user's campaign is a 404) ----------------
+
+TAGS = ["campaigns"]
+NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such campaign among yours.")
+CAMPAIGN_RESPONSE = inline_serializer(
+    "CampaignOutcome", {"success": serializers.BooleanField(), "campaign": CampaignSerializer()}
+)
+DELIVERIES_RESPONSE = inline_serializer(
+    "CampaignDeliveries",
+    {
+        "success": serializers.BooleanField(),
+        "deliveries": DeliverySerializer(many=True),
+        "next": serializers.IntegerField(allow_null=True, help_text="The next page, or null on the last."),
+    },
+)
+RETRY_RESPONSE = inline_serializer(
+    "RetryFailedStarted",
+    {
+        "success": serializers.BooleanField(),
+        "jobId": serializers.IntegerField(),
+        "campaignId": serializers.IntegerField(),
+    },
+)
+
+
+def owned_campaign(request, pk) -> Campaign:
+    """The user's campaign `pk`, else a 404 in the one error shape."""
+    campaign = Campaign.objects.owned_by(request.user).select_related("job").filter(pk=pk).first()
+    if campaign is None:
+        raise exceptions.NotFound(_("No such campaign among yours."))
+    return campaign
+
+
+class CampaignView(ApiView):
+    @extend_schema(
+        tags=TAGS,
+        summary="A campaign's outcome: counts per delivery status",
+        responses={200: CAMPAIGN_RESPONSE, 404: NOT_FOUND},
+    )
+    def get(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        data = CampaignSerializer(campaign, context={"counts": campaign.deliveries.status_counts()}).data
+        return Response({"success": True, "campaign": data})
+
+
+class CampaignDeliveriesView(ApiView):
+    @extend_schema(
+        tags=TAGS,
+        summary="A campaign's deliveries, a page at a time",
+        parameters=[DeliveriesQuerySerializer],
+        responses={200: DELIVERIES_RESPONSE, 404: NOT_FOUND},
+    )
+    def get(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        query = DeliveriesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows, next_page = deliveries_page(
+            campaign, query.validated_data.get("status", ""), query.validated_data["page"]
+        )
+        return Response({"success": True, "deliveries": DeliverySerializer(rows, many=True).data, "next": next_page})
+
+
+class CampaignCsvView(ApiView):
+    @extend_schema(
+        tags=TAGS, summary="Every delivery of a campaign as CSV", responses={(200, "text/csv"): str, 404: NOT_FOUND}
+    )
+    def get(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        response = StreamingHttpResponse(csv_lines(campaign), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-deliveries.csv"'
+        return response
+
+
+class RetryFailedView(ApiView):
+    throttle_classes = [JobStartThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Send again to the recipients that failed, as a new campaign",
+        request=RetryFailedSerializer,
+        responses={202: RETRY_RESPONSE, 404: NOT_FOUND},
+    )
+    def post(self, request, pk):
+        campaign = owned_campaign(request, pk)
+        serializer = RetryFailedSerializer(data=request.data if isinstance(request.data, dict) else {})
+        serializer.is_valid(raise_exception=True)
+        try:
+            retry = retry_failed(campaign, include_unknown=serializer.validated_data["includeUnknown"])
+        except AudienceError as exc:
+            raise InvalidRequest(exc.errors, message=exc.errors["campaign"][0]) from exc
+        return Response(
+            {"success": True, "jobId": retry.job_id, "campaignId": retry.pk}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+@login_required
+def campaign_detail(request, pk):
+    """The campaign page: counts, a filterable paged table of deliveries, CSV, retry."""
+    campaign = get_object_or_404(Campaign.objects.owned_by(request.user).select_related("job"), pk=pk)
+    current = request.GET.get("status", "")
+    if current not in Delivery.Status.values:
+        current = ""
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    rows, next_page = deliveries_page(campaign, current, page)
+    context = {
+        "campaign": campaign,
+        "counts": campaign.deliveries.status_counts(),
+        "rows": [(d, format_datetime(d.sent_at)) for d in rows],
+        "statuses": Delivery.Status.choices,
+        "current": current,
+        "page": page,
+        "next_page": next_page,
+        "send_at": format_datetime(campaign.send_at),
+        "created_at": format_datetime(campaign.created_at),
+    }
+    return render(request, "notifications/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+@throttle_job_starts
+def campaign_retry_failed(request, pk):
+    campaign = get_object_or_404(Campaign.objects.owned_by(request.user), pk=pk)
+    try:
+        retry = retry_failed(campaign, include_unknown=request.POST.get("include_unknown") == "on")
+    except AudienceError as exc:
+        messages.error(request, exc.errors["campaign"][0])
+        return redirect("notifications:campaign-detail", pk=campaign.pk)
+    messages.success(request, _("Retrying the failed recipients as job #%(job)d.") % {"job": retry.job_id})
+    return redirect("notifications:campaign-detail", pk=retry.pk)

@@ -10,6 +10,19 @@ from .models import Report
 
 DATED = {Report.Kind.MESSAGING, Report.Kind.JOBS}
 MAX_RANGE_DAYS = 366
+EARLIEST = dt.date(1970, 1, 1)  # dates outside [EARLIEST, a year from today] are typos, not reports
+
+
+def check_sane(**dates):
+    """Refuse dates outside [EARLIEST, a year from today] (year 1 or 9999 would crash the build)."""
+    latest = timezone.localdate() + dt.timedelta(days=MAX_RANGE_DAYS)
+    for name, value in dates.items():
+        if value is not None and not EARLIEST <= value <= latest:
+            message = _("Give a date between %(first)s and %(last)s.") % {
+                "first": EARLIEST.isoformat(),
+                "last": latest.isoformat(),
+            }
+            raise serializers.ValidationError({name.replace("date_", ""): [message]})
 
 
 class ReportRequestSerializer(serializers.Serializer):
@@ -29,6 +42,7 @@ class ReportRequestSerializer(serializers.Serializer):
         kind = attrs["kind"]
         date_from, date_to = attrs.get("from"), attrs.get("to")
         if kind in DATED:
+            check_sane(date_from=date_from, to=date_to)
             date_to = date_to or timezone.localdate()
             date_from = date_from or date_to - dt.timedelta(days=6)
             if date_from > date_to:

@@ -33,13 +33,13 @@ PERIODIC_TASKS = [
 ]
 
 
-def create_periodic_tasks(apps, schema_editor):
+def create_periodic_tasks(apps, schema_editor, specs=PERIODIC_TASKS):
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
     created = False
-    for spec in PERIODIC_TASKS:
+    for spec in specs:
         if PeriodicTask.objects.filter(name=spec["name"]).exists():
             continue
         schedule = {}

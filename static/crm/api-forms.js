@@ -57,11 +57,40 @@
       if (!value) {
         return;
       }
+      if (kind === "datetime") {
+        data[field.name] = withOffset(value, field.dataset.timeZone);
+        return;
+      }
       data[field.name] = kind === "list"
         ? value.split(/[\n,;]+/).map(function (item) { return item.trim(); }).filter(Boolean)
         : value;
     });
     return data;
+  }
+
+  // A datetime-local value ("2026-11-27T09:00", wall-clock time of the CRM's time zone)
+  // as ISO 8601 with that zone's offset at that moment ("2026-11-27T09:00:00+03:30").
+  function withOffset(value, timeZone) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+    if (!m || !timeZone) {
+      return value;
+    }
+    var wall = Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5]);
+    var offset = zoneOffset(new Date(wall), timeZone);
+    offset = zoneOffset(new Date(wall - offset * 60000), timeZone); // the offset at that instant
+    var abs = Math.abs(offset);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return m[0] + ":00" + (offset < 0 ? "-" : "+") + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+  }
+
+  function zoneOffset(date, timeZone) {
+    var p = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit",
+    }).formatToParts(date).forEach(function (part) { p[part.type] = part.value; });
+    var local = Date.UTC(+p.year, p.month - 1, +p.day, +p.hour, +p.minute);
+    return Math.round((local - Math.floor(date.getTime() / 60000) * 60000) / 60000);
   }
 
   function flatten(value) {
@@ -185,7 +214,7 @@
           }
           if (resp.ok && body && body.success !== false) {
             started(form, body);
-            form.querySelectorAll("textarea, input[type=text], input[type=email], select[data-tag-picker]").forEach(
+            form.querySelectorAll("textarea, input[type=text], input[type=email], select[data-tag-picker], input[type=datetime-local]").forEach(
               function (field) {
                 if (field.name !== "subject") {
                   field.value = "";

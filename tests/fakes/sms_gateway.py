@@ -8,8 +8,9 @@ after `hang` seconds, so the client times out and resends), rate_limit (requests
 second above which it answers 429; None for no limit), api_key (401 when wrong),
 reject (numbers answered 400). A request whose Idempotency-Key was accepted before is
 answered with the first message's id and not counted again. `accepted` counts accepted
-messages per recipient, `accepted_from` per client address; `requests` counts every
-request. `listen(address)` serves the same gateway on one more local address
+messages per recipient, `bodies` keeps the last accepted text per recipient,
+`accepted_from` counts per client address; `requests` counts every request.
+`listen(address)` serves the same gateway on one more local address
 (e.g. the host side of a network namespace's veth) and returns that URL.
 """
 
@@ -39,6 +40,7 @@ class FakeSmsGateway:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.accepted = Counter()  # recipient -> accepted messages
+        self.bodies = {}  # recipient -> text of the last accepted message
         self.accepted_from = Counter()  # client address -> accepted messages
         self.keys = {}  # idempotency key -> message id
         self.requests = 0
@@ -89,6 +91,7 @@ class FakeSmsGateway:
     def reset(self):
         with self.lock:
             self.accepted.clear()
+            self.bodies.clear()
             self.accepted_from.clear()
             self.keys.clear()
             self.requests = self.duplicates = 0
@@ -115,7 +118,7 @@ class FakeSmsGateway:
             self._window = (second, n)
             return n > self.rate_limit
 
-    def _accept(self, to, key, client=""):
+    def _accept(self, to, key, client="", text=""):
         """Record the message unless its idempotency key was seen; returns (message id, new)."""
         with self.lock:
             if key and key in self.keys:
@@ -125,6 +128,7 @@ class FakeSmsGateway:
             if key:
                 self.keys[key] = message_id
             self.accepted[to] += 1
+            self.bodies[to] = text
             self.accepted_from[client] += 1
             self.accept_times.append(time.monotonic())
             return message_id, True
@@ -137,7 +141,7 @@ class FakeSmsGateway:
             return 401, {"error": "bad api key"}
         try:
             data = json.loads(body)
-            to, _message = data["to"], data["message"]
+            to, message = data["to"], data["message"]
         except (ValueError, KeyError, TypeError):
             return 400, {"error": "malformed request"}
         if to in self.reject:
@@ -148,7 +152,7 @@ class FakeSmsGateway:
             return 500, {"error": "internal error"}
         if self.latency:
             time.sleep(self.latency)
-        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), client)
+        message_id, _ = self._accept(to, headers.get("Idempotency-Key", ""), client, message)
         if self._roll(self.timeout_rate):
             time.sleep(self.hang)  # accepted, but the answer comes too late
         return 200, {"id": message_id, "status": "accepted"}

@@ -48,11 +48,13 @@ DETAIL_ITEM = {
 }
 
 # Every endpoint returns the same item: the union of the seed's keys, plus the
-# one addition the header widget needs ("report ready - download").
-ITEM_KEYS = set(ACTIVE_ITEM) | set(HISTORY_ITEM) | set(DETAIL_ITEM) | {"downloadUrl"}
+# one addition the header widget needs ("report ready - download") and the Wave 2
+# additions of issue 12 (campaign page link, scheduled start, failures, outcome colour).
+ADDED_KEYS = {"downloadUrl", "detailUrl", "scheduledFor", "failureSummary", "outcomeBadgeClass"}
+ITEM_KEYS = set(ACTIVE_ITEM) | set(HISTORY_ITEM) | set(DETAIL_ITEM) | ADDED_KEYS
 # Keys that are null until the job gets there (seed: errorMessage null; a running
 # job has no completedDate; duration before start).
-NULLABLE = {"completedDate", "duration", "errorMessage", "downloadUrl"}
+NULLABLE = {"completedDate", "duration", "errorMessage", "downloadUrl", "detailUrl", "scheduledFor", "failureSummary"}
 DATE_KEYS = {"startDate", "completedDate"}
 DATE_PATTERN = r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}$"
 DURATION_PATTERN = r"^(\d+:)?\d{2}:\d{2}$"

@@ -55,7 +55,42 @@ def test_completed_job_values(alice_client, alice, settings):
         "duration": "15:30",
         "errorMessage": None,
         "downloadUrl": None,
+        "detailUrl": None,
+        "scheduledFor": None,
+        "failureSummary": None,  # no summary stored by its app
+        "outcomeBadgeClass": "bg-warning",  # completed with failures
     }
+
+
+def test_failure_summary_is_translated_from_stored_metadata(alice_client, alice):
+    summary = {
+        "failed": 1097,
+        "total": 3000,
+        "groups": [
+            {"count": 1078, "reason": "The SMS gateway rejected the message (400): unknown number"},
+            {"count": 19, "reason": "gave up after %(n)d attempts", "params": {"n": 4}},
+        ],
+    }
+    job = BackgroundJobFactory(
+        created_by=alice, completed=True, failed_count=1097, metadata={"failure_summary": summary}
+    )
+
+    en = detail(alice_client, job, HTTP_ACCEPT_LANGUAGE="en")["failureSummary"]
+    fa = detail(alice_client, job, HTTP_ACCEPT_LANGUAGE="fa")["failureSummary"]
+
+    assert en == (
+        "1,097 of 3,000 failed: 1,078 × The SMS gateway rejected the message (400): unknown number; "
+        "19 × gave up after 4 attempts"
+    )
+    assert "ناموفق" in fa and "رها شده پس از 4 تلاش" in fa
+
+
+def test_scheduled_pending_job_shows_when_it_starts(alice_client, alice):
+    when = datetime(2024, 11, 18, 9, 0, tzinfo=TEHRAN)
+    job = BackgroundJobFactory(created_by=alice, scheduled_for=when, awaiting_schedule=True)
+
+    assert detail(alice_client, job, HTTP_ACCEPT_LANGUAGE="en")["scheduledFor"] == "2024/11/18 09:00"
+    assert detail(alice_client, job, HTTP_ACCEPT_LANGUAGE="fa")["scheduledFor"] == "1403/08/28 09:00"
 
 
 def test_persian_dates_are_jalali(alice_client, alice):

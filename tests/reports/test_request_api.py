@@ -24,6 +24,11 @@ def queued(queue="reports") -> int:
         ({"kind": "jobs", "format": "csv", "from": "2026-02-01", "to": "2026-01-01"}, "from"),
         ({"kind": "messaging", "format": "csv", "from": "2024-01-01", "to": "2026-01-01"}, "to"),
         ({"kind": "contacts", "format": "csv", "active": "perhaps"}, "active"),
+        # dates outside a sane range (year 1 and 9999 used to crash the worker)
+        ({"kind": "messaging", "format": "csv", "from": "0001-01-01", "to": "0001-01-02"}, "from"),
+        ({"kind": "jobs", "format": "csv", "to": "0001-01-01"}, "to"),
+        ({"kind": "jobs", "format": "xlsx", "from": "9999-12-30", "to": "9999-12-31"}, "from"),
+        ({"kind": "messaging", "format": "csv", "to": "9999-12-31"}, "to"),
     ],
 )
 def test_bad_parameters_get_400_and_nothing_is_enqueued(alice_client, purge_queues, data, field):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0003_explicit_task_names'),
+        ('jobs', '0004_campaigns'),
     ]
 
     operations = [

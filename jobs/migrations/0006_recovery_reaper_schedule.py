@@ -41,7 +41,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jobs", "0004_recovery"),
+        ("jobs", "0005_recovery"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
