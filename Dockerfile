@@ -11,8 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 1000 app
 
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# Exactly the locked versions (every package, with hashes; `make lock` refreshes it).
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 # Static files are built into the image and served by whitenoise. The key only

@@ -7,11 +7,13 @@ DEBUG=false and must provide SECRET_KEY.
 """
 
 import datetime as dt
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
 from kombu import Queue
 
+from config import logs
 from config.brokers import transport_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "jobs",
     "notifications",
     "reports",
+    "ops",  # metrics and alerts over jobs and notifications
     "crm",  # the CRM shell (base templates, navigation, dashboard, demo data): depends on the apps above
 ]
 
@@ -153,6 +156,9 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets alert emails (ops/alerts.py): "Name <address>" or addresses, comma-separated.
+ADMINS = [(name or address, address) for name, address in getaddresses([env("ADMINS", default="")]) if address]
+EMAIL_SUBJECT_PREFIX = "[CRM] "
 
 # --- Security (production: DEBUG=false) -----------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -282,6 +288,7 @@ CELERY_TASK_ROUTES = {
     "reports.*": {"queue": "reports"},
     "jobs.*": {"queue": "maintenance"},
     "demo.*": {"queue": "maintenance"},
+    "ops.*": {"queue": "maintenance"},
 }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
@@ -300,6 +307,16 @@ FLOWER_URL = env("FLOWER_URL", default="http://127.0.0.1:5555")
 FLOWER_BASIC_AUTH = env.list("FLOWER_BASIC_AUTH", default=["demo:demo"] if DEBUG else [])
 FLOWER_DB = env.path("FLOWER_DB", default=VAR_DIR / "flower" / "flower.db")  # persistent task history
 FLOWER_MAX_TASKS = env.int("FLOWER_MAX_TASKS", default=10_000)  # bounds Flower's memory
+
+# --- Monitoring and alerts (ops app) -----------------------------------------------
+# GET /metrics (Prometheus): staff session, or `Authorization: Bearer METRICS_TOKEN`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_DURATION_WINDOW = env.int("METRICS_DURATION_WINDOW", default=3600)  # seconds of finished jobs in the histogram
+# Alert emails to ADMINS; off in development unless asked for.
+ALERTS_ENABLED = env.bool("ALERTS_ENABLED", default=not DEBUG)
+ALERTS_THROTTLE = env.int("ALERTS_THROTTLE", default=900)  # seconds: at most one email per kind (and queue)
+ALERT_QUEUE_BACKLOG = env.int("ALERT_QUEUE_BACKLOG", default=1000)  # messages waiting in one queue
+ALERT_QUEUE_AGE = env.int("ALERT_QUEUE_AGE", default=600)  # seconds the oldest message waited (Redis broker)
 
 # --- Notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="console")
@@ -327,10 +344,10 @@ REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=1800)
 # Seconds slept after each report row: a test hook to make cancellation observable; 0 in production.
 REPORTS_ROW_DELAY = env.float("REPORTS_ROW_DELAY", default=0.0)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# --- Logging (config/logs.py) ----------------------------------------------------
+# Web, workers and beat log alike; a line written inside a job's task carries its id.
+# LOG_FORMAT: plain (development) or json (one object per line, for log collectors).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOGGING = logs.config(env("LOG_LEVEL", default="INFO"), LOG_FORMAT)

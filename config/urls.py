@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ops.views import metrics
+
 from .api import json_or_html
 from .health import healthz
 
@@ -13,6 +15,7 @@ handler404 = json_or_html(404, _("Not found."), defaults.page_not_found)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_results.models import GroupResult, TaskResult
 
+from config import sharedstate
 from config.celery import app
 
 from .models import BackgroundJob
@@ -126,6 +127,14 @@ def queue_lengths() -> dict:
     return lengths
 
 
+def redis_queue_keys(channel, queue_name) -> list:
+    """The Redis lists holding a queue's messages, one per priority step (kombu's
+    Redis transport, newest message first in each); [] on other transports."""
+    if getattr(channel, "client", None) is None or not hasattr(channel, "priority_steps"):
+        return []
+    return [channel._q_for_pri(queue_name, priority) for priority in channel.priority_steps]
+
+
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     """Settle Running jobs whose worker is gone: no heartbeat for JOBS_STUCK_AFTER, no
     task held by a live worker, and not merely queued. A job counts as queued ("late",
@@ -168,9 +177,13 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
             message = _("The worker running this job stopped unexpectedly (worker lost).")
             if resumable:
                 message = _("The job stopped after repeated worker failures.")
-            outcome["failed"] += finish_job(job.pk, Status.FAILED, only_if=unchanged, error_message=message)
+            outcome["failed"] += finish_job(
+                job.pk, Status.FAILED, only_if=unchanged, reason="worker-lost", error_message=message
+            )
     if any(outcome.values()):
         logger.warning("reaper: %s", outcome)
+    for name in ("resumed", "failed", "cancelled"):  # counters for the metrics endpoint
+        sharedstate.add(f"reaper_{name}_jobs", outcome[name])
     return outcome
 
 

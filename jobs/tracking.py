@@ -49,7 +49,8 @@ Status = BackgroundJob.Status
 
 
 # Sent once a job has reached a terminal state, after the transaction commits, in the
-# process that finished it: kwargs job_id, status. Apps whose jobs keep their own records
+# process that finished it: kwargs job_id, status, reason ("worker-lost" when the reaper
+# failed it, else ""). Apps whose jobs keep their own records
 # (a campaign's ledger) settle them here; jobs itself knows nothing about them.
 job_finished = Signal()
 
@@ -247,11 +248,12 @@ def update_metadata(job_id, **values) -> None:
         BackgroundJob.objects.filter(pk=job_id).update(metadata={**metadata, **values})
 
 
-def finish_job(job_id, status, *, only_if=None, **fields) -> bool:
+def finish_job(job_id, status, *, only_if=None, reason="", **fields) -> bool:
     """The one way a job reaches a terminal state (Completed, Failed, Cancelled), and
     only from an active one: a guarded UPDATE, so it happens at most once. `only_if`
     narrows the guard (e.g. {"status": RUNNING}); `fields` are written with it
-    (error_message, progress ...). False if the job had already finished or changed."""
+    (error_message, progress ...); `reason` goes out with `job_finished`. False if the
+    job had already finished or changed."""
     assert status in BackgroundJob.FINISHED, status
     if status == Status.FAILED and "error_message" in fields:
         fields["error_message"] = fields["error_message"][:2000]
@@ -259,7 +261,9 @@ def finish_job(job_id, status, *, only_if=None, **fields) -> bool:
     qs = BackgroundJob.objects.active().filter(pk=job_id, **(only_if or {}))
     finished = bool(qs.update(status=status, **fields))
     if finished:
-        transaction.on_commit(lambda: job_finished.send(sender=BackgroundJob, job_id=job_id, status=status))
+        transaction.on_commit(
+            lambda: job_finished.send(sender=BackgroundJob, job_id=job_id, status=status, reason=reason)
+        )
     return finished
 
 

@@ -6,6 +6,8 @@ import time
 
 from django.conf import settings
 
+from config import sharedstate
+
 
 class RateLimit:
     _limiters: dict = {}
@@ -31,7 +33,7 @@ class RateLimit:
         amount, by one thread per process, so waiting costs few Redis calls. While it
         waits, `on_wait()` is called at least once a second (the job's heartbeat); if it
         returns True the wait is abandoned and acquire returns False."""
-        limiter = self.limiter
+        limiter, waited = self.limiter, 0.0
         last_call = time.monotonic()
         while n > 0:
             cost = min(n, self.item.amount)
@@ -39,10 +41,14 @@ class RateLimit:
                 if on_wait is not None and time.monotonic() - last_call >= 0.5:
                     last_call = time.monotonic()
                     if on_wait():
+                        sharedstate.add("sms_rate_limit_wait_seconds", waited)
                         return False
                 reset = limiter.get_window_stats(self.item, "bulk-send", self.key).reset_time
-                time.sleep(min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002))
+                pause = min(max(reset - time.time(), 0.001), 0.05) + random.uniform(0, 0.002)
+                time.sleep(pause)
+                waited += pause
             n -= cost
+        sharedstate.add("sms_rate_limit_wait_seconds", waited)  # the metrics endpoint's counter
         return True
 
 

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 
+from config.logs import current_job
+
 from .backends import SendError, SmsMessage, get_sms_backend
 from .models import Campaign, Delivery
 from .personalise import Personaliser
@@ -58,7 +60,10 @@ class SmsSender:
 
     def __enter__(self):
         self.backend.open()
-        self.pool = ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="sms")
+        # The sending threads log with the chunk's job id (config/logs.py).
+        self.pool = ThreadPoolExecutor(
+            max_workers=self.width, thread_name_prefix="sms", initializer=current_job.set, initargs=(current_job.get(),)
+        )
         return self
 
     def __exit__(self, *exc):

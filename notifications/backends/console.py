@@ -1,22 +1,17 @@
-"""Writes each SMS to stdout (development default)."""
+"""Logs each SMS as one INFO line (development default)."""
 
-import sys
-import threading
+import logging
 import uuid
 
 from .base import BaseSmsBackend, SendResult
+
+logger = logging.getLogger(__name__)
 
 
 class SmsBackend(BaseSmsBackend):
     name = "console"
 
-    def __init__(self, stream=None, **kwargs):
-        super().__init__(**kwargs)
-        self.stream = stream or sys.stdout
-        self._lock = threading.Lock()
-
     def send(self, message):
-        with self._lock:
-            self.stream.write(f"SMS to {message.to}\n{message.body}\n{'-' * 40}\n")
-            self.stream.flush()
+        # One line per message, whatever the body holds (newlines shown as \n).
+        logger.info("SMS to %s: %s", message.to, message.body.replace("\r", "").replace("\n", "\\n"))
         return SendResult(message_id=f"console-{uuid.uuid4().hex[:12]}")

@@ -134,7 +134,7 @@ def test_dockerfile_builds_one_image_serving_with_gunicorn():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
 
     assert dockerfile.startswith("#") and "FROM python:3.11" in dockerfile
-    assert "pip install -r requirements.txt" in dockerfile
+    assert "pip install --require-hashes -r requirements.lock" in dockerfile
     assert "collectstatic" in dockerfile
     assert re.search(r'CMD \["gunicorn", "config\.wsgi"', dockerfile)
 
