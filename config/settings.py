@@ -301,7 +301,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- Jobs platform --------------------------------------------------------------
 JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=7)
-JOBS_STUCK_AFTER = env.int("JOBS_STUCK_AFTER", default=300)  # seconds without heartbeat
+# Seconds without a heartbeat before the reaper (every 5 s) looks at a running job; job
+# tasks heartbeat every JOBS_PROGRESS_INTERVAL while they work (and while they wait on a
+# rate limit), so a dead worker's job moves again within about 25 s.
+JOBS_STUCK_AFTER = env.int("JOBS_STUCK_AFTER", default=20)
+# A job that was resumed this many times in a row without making progress fails.
+JOBS_MAX_STALLED_RESUMES = env.int("JOBS_MAX_STALLED_RESUMES", default=3)
 JOBS_PROGRESS_INTERVAL = env.float("JOBS_PROGRESS_INTERVAL", default=0.5)  # min seconds between counter writes
 FLOWER_URL = env("FLOWER_URL", default="http://127.0.0.1:5555")
 # Flower (config/flowerconfig.py): "user:password" pairs, comma-separated. A

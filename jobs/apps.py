@@ -7,4 +7,4 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import shutdown, signals  # noqa: F401

@@ -1,8 +1,6 @@
 """Maintenance of the jobs platform: plain functions, run by the beat tasks in
 jobs/tasks.py and callable from tests and the shell."""
 
-import ast
-import json
 import logging
 from datetime import timedelta
 
@@ -81,7 +79,8 @@ def stuck_jobs(now=None, stuck_after=None):
 def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
     """(task ids, job ids) of the tasks live workers hold right now (running,
     reserved, or scheduled for an ETA): a job whose task a worker holds is slow,
-    not lost. Job tasks carry the job id as their first argument (chunks too)."""
+    not lost. Job tasks carry the job id as their first argument (chunks too).
+    Asked through Celery's remote control, which every broker transport supports."""
     inspect = app.control.inspect(timeout=timeout)
     held = []
     for ask in (inspect.active, inspect.reserved, inspect.scheduled):
@@ -94,35 +93,38 @@ def jobs_on_live_workers(timeout=1.0) -> tuple[set, set]:
     task_ids, job_ids = set(), set()
     for task in held:
         task_ids.add(task.get("id"))
-        args = task.get("args") or []
-        if isinstance(args, str):  # older workers send a repr
-            try:
-                args = ast.literal_eval(args)
-            except (ValueError, SyntaxError):
-                args = []
+        args = task.get("args")
         if isinstance(args, list | tuple) and args and isinstance(args[0], int):
             job_ids.add(args[0])
     return task_ids, job_ids
 
 
-def jobs_waiting_in_broker(limit_per_queue=5000) -> set:
-    """Ids of jobs with a task message still waiting in a broker queue (e.g. the
-    chunks of a fan-out queued behind other work): such a job is late, not lost.
-    Redis only (kombu stores each message as JSON whose headers carry `argsrepr`);
-    other brokers: an empty set."""
-    job_ids = set()
+def consumed_queues(timeout=1.0) -> set:
+    """Names of the queues live workers consume (Celery's remote control, any broker)."""
+    try:
+        replies = app.control.inspect(timeout=timeout).active_queues() or {}
+    except Exception:
+        logger.warning("could not ask workers for their queues", exc_info=True)
+        return set()
+    return {queue.get("name") for queues in replies.values() for queue in queues or []}
+
+
+def queue_lengths() -> dict:
+    """Messages waiting (ready) in the broker per configured queue; None when the broker
+    cannot be reached. Asked with a queue declaration, the public operation every kombu
+    transport answers (RabbitMQ directly; on Redis kombu counts the queue's lists, one
+    per priority level), never by reading a transport's own storage. Declaring with the
+    configured options is idempotent: workers do the same."""
+    lengths = {queue.name: None for queue in settings.CELERY_TASK_QUEUES}
     try:
         with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
             channel = conn.default_channel
             for queue in settings.CELERY_TASK_QUEUES:
-                for key in redis_queue_keys(channel, queue.name):
-                    for raw in channel.client.lrange(key, 0, limit_per_queue - 1):
-                        job_id = _first_arg(raw)
-                        if isinstance(job_id, int):
-                            job_ids.add(job_id)
+                lengths[queue.name] = queue.bind(channel).queue_declare().message_count
     except Exception:
-        logger.warning("could not look into the broker's queues", exc_info=True)
-    return job_ids
+        logger.warning("could not ask the broker for its queue lengths", exc_info=True)
+    return lengths
 
 
 def redis_queue_keys(channel, queue_name) -> list:
@@ -133,49 +135,48 @@ def redis_queue_keys(channel, queue_name) -> list:
     return [channel._q_for_pri(queue_name, priority) for priority in channel.priority_steps]
 
 
-def _first_arg(raw):
-    try:
-        args = ast.literal_eval(json.loads(raw)["headers"]["argsrepr"])
-        return args[0] if isinstance(args, list | tuple) and args else None
-    except (ValueError, SyntaxError, KeyError, TypeError):
-        return None
-
-
-def max_attempts(task) -> int:
-    """How many times a job's task may run in all (first run + retries/resumes)."""
-    explicit = getattr(task, "max_attempts", None)
-    if explicit:
-        return explicit
-    retries = getattr(task, "max_retries", None)
-    return 1 + (retries if retries is not None else 3)
-
-
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
-    """Settle Running jobs whose worker is gone (no heartbeat for JOBS_STUCK_AFTER,
-    no task held by a live worker, no task message waiting in the broker):
+    """Settle Running jobs whose worker is gone: no heartbeat for JOBS_STUCK_AFTER, no
+    task held by a live worker, and not merely queued. A job counts as queued ("late",
+    left alone) when its queue has messages waiting and either its current task has not
+    started since it was enqueued (a resume waiting its turn: resuming it again would only
+    pile up copies), or it cannot be resumed and a live worker consumes its queue (failing
+    a fan-out whose tasks wait behind other work would be a false alarm; with no worker
+    on the queue nothing would ever run it, and RabbitMQ requeues a dead worker's message
+    at once: when it runs, it finds its job finished and is skipped). Otherwise:
 
     - cancel requested -> Cancelled (partial counts kept);
-    - the task is `resumable` and has attempts left -> resumed (enqueued again);
+    - the task is `resumable` -> resumed (enqueued again), unless the last
+      JOBS_MAX_STALLED_RESUMES resumes in a row made no progress -> Failed;
     - otherwise -> Failed, "worker lost".
 
-    Every change is a conditional update, so a job that comes back to life or is
-    settled by someone else meanwhile is left alone. Returns counts per outcome."""
-    outcome = {"cancelled": 0, "resumed": 0, "failed": 0, "alive": 0}
+    When nothing is stuck this is one indexed query. Every change is a conditional
+    update, so a job that comes back to life or is settled by someone else meanwhile
+    is left alone. Returns counts per outcome."""
+    outcome = {"cancelled": 0, "resumed": 0, "failed": 0, "alive": 0, "queued": 0}
     candidates = list(stuck_jobs(now, stuck_after))
     if not candidates:
         return outcome
     task_ids, job_ids = jobs_on_live_workers(inspect_timeout)
-    job_ids |= jobs_waiting_in_broker()
+    waiting, consumed = queue_lengths(), None
     for job in candidates:
         unchanged = {"status": Status.RUNNING, "heartbeat_at": job.heartbeat_at, "task_id": job.task_id}
+        resumable = _resumable(job)
+        busy = waiting.get(job.queue, 0) != 0  # also when the broker could not say (None): never act blind
+        if busy and not resumable and job.queued_since is None and consumed is None:
+            consumed = consumed_queues(inspect_timeout)
         if job.task_id in task_ids or job.pk in job_ids:
             outcome["alive"] += 1
+        elif busy and (job.queued_since is not None or (not resumable and job.queue in consumed)):
+            outcome["queued"] += 1
         elif job.cancel_requested:
             outcome["cancelled"] += finish_job(job.pk, Status.CANCELLED, only_if=unchanged)
-        elif _resumable(job):
+        elif resumable and not _stalled_out(job):
             outcome["resumed"] += resume_job(job)
         else:
             message = _("The worker running this job stopped unexpectedly (worker lost).")
+            if resumable:
+                message = _("The job stopped after repeated worker failures.")
             outcome["failed"] += finish_job(
                 job.pk, Status.FAILED, only_if=unchanged, reason="worker-lost", error_message=message
             )
@@ -184,6 +185,12 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     for name in ("resumed", "failed", "cancelled"):  # counters for the metrics endpoint
         sharedstate.add(f"reaper_{name}_jobs", outcome[name])
     return outcome
+
+
+def _stalled_out(job) -> bool:
+    """Resuming now would be one stalled resume too many."""
+    progressed = job.processed_items > job.processed_at_resume
+    return not progressed and job.stalled_resumes + 1 > settings.JOBS_MAX_STALLED_RESUMES
 
 
 def registered_task(name):
@@ -195,4 +202,4 @@ def registered_task(name):
 
 def _resumable(job) -> bool:
     task = registered_task(job.task_name)
-    return bool(task is not None and getattr(task, "resumable", False) and job.attempts < max_attempts(task))
+    return bool(task is not None and getattr(task, "resumable", False))

@@ -74,6 +74,13 @@ class BackgroundJob(models.Model):
     queue = models.CharField(_("queue"), max_length=50, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    # Crash recovery (jobs.tracking.resume_job, jobs.maintenance.reap_stuck_jobs): when the
+    # current task was enqueued and has not started yet, when the job was last resumed, and
+    # how many resumes in a row made no progress (processed_items at the last resume).
+    queued_since = models.DateTimeField(_("task queued since"), null=True, blank=True)
+    resumed_at = models.DateTimeField(_("last resumed"), null=True, blank=True)
+    stalled_resumes = models.PositiveSmallIntegerField(_("resumes without progress"), default=0)
+    processed_at_resume = models.PositiveIntegerField(_("processed items at the last resume"), default=0)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", verbose_name=_("retry of")

@@ -26,16 +26,16 @@ and a job completes exactly once even when many chunk tasks finish together.
 
 import logging
 import math
-import threading
 import time
 import uuid
+from datetime import timedelta
 
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
-from django.db.models import Case, F, IntegerField, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,6 +82,13 @@ def _progress(processed):
         default=F("progress"),
         output_field=IntegerField(),
     )
+
+
+def _beat(now=None):
+    """SQL for a heartbeat at `now` that never moves heartbeat_at back: a job that
+    announced a deliberate wait (JobTracker.expect_heartbeat_by) keeps its later time."""
+    now = now or timezone.now()
+    return Greatest(Coalesce(F("heartbeat_at"), Value(now)), Value(now))
 
 
 # --- outside a task ---------------------------------------------------------------
@@ -219,13 +226,22 @@ def retry_job(job: BackgroundJob) -> BackgroundJob:
 
 
 def resume_job(job: BackgroundJob) -> bool:
-    """Re-enqueue a running job whose worker is gone (its task must be resumable).
-    The job stays Running (its other tasks, e.g. chunks, may still be at work) under
-    a new task id and a fresh heartbeat. Claimed with a conditional update so two
-    reapers never resume it twice."""
-    new_id = str(uuid.uuid4())
+    """Re-enqueue a running job whose worker is gone (its task must be resumable), or
+    hand a job back at a warm shutdown. The job stays Running (its other tasks, e.g.
+    chunks, may still be at work) under a new task id, with a fresh heartbeat and
+    `queued_since` set until the new task starts. A resume counts as stalled when the
+    job processed nothing since the previous one (`stalled_resumes`, consecutive: any
+    progress resets it). Claimed with a conditional update so two reapers never resume
+    it twice."""
+    new_id, now = str(uuid.uuid4()), timezone.now()
+    progressed = Q(processed_items__gt=F("processed_at_resume"))
     claimed = BackgroundJob.objects.filter(pk=job.pk, status=Status.RUNNING, task_id=job.task_id).update(
-        task_id=new_id, heartbeat_at=timezone.now()
+        task_id=new_id,
+        heartbeat_at=now,
+        queued_since=now,
+        resumed_at=now,
+        stalled_resumes=Case(When(progressed, then=Value(0)), default=F("stalled_resumes") + 1),
+        processed_at_resume=F("processed_items"),
     )
     if claimed:
         job.task_id = new_id
@@ -270,9 +286,6 @@ def finish_job(job_id, status, *, only_if=None, reason="", **fields) -> bool:
 # smoothed over about RATE_HORIZON seconds (an exponential moving average).
 RATE_SAMPLE_SECONDS = 2.0
 RATE_HORIZON = 6.0
-# A task's job is marked Running at its first report, or after this many seconds at the
-# latest; a task done sooner takes its job Pending -> Completed in one write.
-LAZY_BEGIN_SECONDS = 0.5
 
 
 class JobTracker:
@@ -292,9 +305,6 @@ class JobTracker:
         self._last_check = 0.0
         self._last_sample = 0.0
         self._stop = False
-        self._begin_lock = threading.Lock()
-        self._lazy_begin = None  # (task id, start time) until the Running write is made
-        self._begin_timer = None
 
     def __repr__(self):
         return f"<JobTracker job={self.id}>"
@@ -302,64 +312,31 @@ class JobTracker:
     def _active(self):
         """Counter and heartbeat writes apply while the job is unfinished (a main task
         waiting to retry leaves it Pending while its chunks still report)."""
-        self.begin_now()
         return BackgroundJob.objects.active().filter(pk=self.id)
 
     def load(self) -> BackgroundJob:
-        """The job's row, as this task sees it (Running, its attempt counted)."""
-        self.begin_now()
         return BackgroundJob.objects.get(pk=self.id)
 
-    def begin(self, task_id=None, lazy=False) -> bool:
+    def begin(self, task_id=None, task_name=None) -> bool:
         """Pending -> Running (or keep Running for chunks and resumes). False if the
-        job already finished (e.g. cancelled while queued): the task must not run.
-        `lazy`: only check that now; the Running write waits for the task's first report
-        (or LAZY_BEGIN_SECONDS), and a task done before then completes its job in one
-        write (complete_if_done): sub-second jobs cost two writes, not three."""
-        if lazy:
-            if not BackgroundJob.objects.active().filter(pk=self.id).exists():
-                return False
-            self._lazy_begin = (task_id, timezone.now())
-            self._begin_timer = threading.Timer(LAZY_BEGIN_SECONDS, self._begin_in_background)
-            self._begin_timer.daemon = True
-            self._begin_timer.start()
-            return True
-        return self._write_begin(task_id, timezone.now())
-
-    def _write_begin(self, task_id, now) -> bool:
+        job already finished (e.g. cancelled while queued), or if this is a copy of the
+        job's main task (`task_name`) that a resume superseded (another task id: a dead
+        worker's message the broker delivered again): the task must not run."""
+        now = timezone.now()
         attempt = Case(
             When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField()
         )
         # One UPDATE (no window between a "pending" and a "running" attempt for a
         # concurrent status change to slip through).
-        started = BackgroundJob.objects.active().filter(pk=self.id).update(
-            status=Status.RUNNING, heartbeat_at=timezone.now(), attempts=attempt,
+        jobs = BackgroundJob.objects.active().filter(pk=self.id)
+        if task_name is not None:
+            jobs = jobs.exclude(Q(task_name=task_name) & ~Q(task_id=task_id))
+        started = jobs.update(
+            status=Status.RUNNING, heartbeat_at=_beat(now), attempts=attempt,
             started_at=Case(When(started_at=None, then=Value(now)), default=F("started_at")),
+            queued_since=Case(When(task_id=task_id, then=Value(None)), default=F("queued_since")),
         )  # fmt: skip
         return bool(started)
-
-    def _take_lazy_begin(self):
-        """The pending lazy begin (or None), taken once; the caller holds _begin_lock."""
-        args, self._lazy_begin = self._lazy_begin, None
-        if args and self._begin_timer is not None:
-            self._begin_timer.cancel()
-        return args
-
-    def begin_now(self):
-        """Make the Running write now if it was deferred (before any other write)."""
-        if self._lazy_begin is None:
-            return
-        with self._begin_lock:
-            if args := self._take_lazy_begin():
-                self._write_begin(*args)
-
-    def _begin_in_background(self):
-        try:
-            self.begin_now()
-        except Exception:
-            logger.warning("job %s: the deferred Running write failed", self.id, exc_info=True)
-        finally:
-            connections.close_all()  # this thread's own connection
 
     def set_total(self, total: int):
         self._active().update(total_items=total, progress=_progress(F("processed_items") + 0))
@@ -382,7 +359,7 @@ class JobTracker:
             success_count=F("success_count") + s,
             failed_count=F("failed_count") + f,
             progress=_progress(F("processed_items") + p),
-            heartbeat_at=timezone.now(),
+            heartbeat_at=_beat(),
         )
         self._last_write = time.monotonic()
         self.sample_rate()
@@ -392,7 +369,7 @@ class JobTracker:
         self._processed = self._success = self._failed = 0
         self._active().update(
             processed_items=processed, success_count=success, failed_count=failed,
-            progress=_progress(Value(processed)), heartbeat_at=timezone.now(),
+            progress=_progress(Value(processed)), heartbeat_at=_beat(),
         )  # fmt: skip
         self._last_write = time.monotonic()
         self.sample_rate()
@@ -426,11 +403,6 @@ class JobTracker:
                 rate_per_second=rate, rate_sample_at=now, rate_sample_items=processed
             )
 
-    def expect_heartbeat_by(self, when):
-        """Nothing of this job runs until `when` (a quota window, a retry countdown): the
-        reaper leaves it alone until `when` + JOBS_STUCK_AFTER."""
-        self._active().update(heartbeat_at=when)
-
     def wait_until(self, when, reason: str, heartbeat_by=None):
         """The job deliberately waits until `when` (datetime) for `reason`, a msgid with a
         %(time)s placeholder shown translated as the job's waitReason until then; and
@@ -438,15 +410,37 @@ class JobTracker:
         update_metadata(self.id, wait_until=when.isoformat(), wait_reason=reason)
         self.expect_heartbeat_by(heartbeat_by or when)
 
+    def recount(self, read_counts):
+        """The last word on the counters, whatever the job's status: like sync_counts, but
+        also for a finished job, so that sends that were in flight when it was cancelled
+        (or failed) are counted once they are recorded. It writes only the counters (and
+        the progress they imply) from the job's own ledger, never the status, times or
+        error: a terminal state stays what it is, only its tally is completed. Returns
+        (success, failed)."""
+
+        def write(success, failed):
+            BackgroundJob.objects.filter(pk=self.id).update(
+                processed_items=success + failed, success_count=success, failed_count=failed,
+                progress=_progress(Value(success + failed)),
+            )  # fmt: skip
+
+        self._processed = self._success = self._failed = 0
+        return self._under_row_lock(read_counts, write)
+
     def sync_counts(self, read_counts):
         """Set absolute counts from work that keeps its own ledger: `read_counts()` returns
         (success, failed) and is read while holding the job's row lock, so concurrent
         callers write in turn and the last write carries the newest counts (SQLite's
         IMMEDIATE transactions already serialise). Returns (success, failed)."""
+        return self._under_row_lock(
+            read_counts, lambda success, failed: self.set_counts(success + failed, success, failed)
+        )
+
+    def _under_row_lock(self, read_counts, write):
         with transaction.atomic():
             list(BackgroundJob.objects.select_for_update().filter(pk=self.id).values_list("pk"))
             success, failed = read_counts()
-            self.set_counts(success + failed, success, failed)
+            write(success, failed)
         return success, failed
 
     def heartbeat(self, force=False):
@@ -455,8 +449,14 @@ class JobTracker:
             if self._processed or self._success or self._failed:
                 self.flush()
             else:
-                self._active().update(heartbeat_at=timezone.now())
+                self._active().update(heartbeat_at=_beat())
                 self._last_write = time.monotonic()
+
+    def expect_heartbeat_by(self, when):
+        """This job deliberately has nothing running until `when` (a datetime: a quota
+        window, a retry countdown): the reaper leaves it alone until `when` plus
+        JOBS_STUCK_AFTER. Never moves an announced time back."""
+        self._active().update(heartbeat_at=_beat(when))
 
     def cancelled(self, force=False) -> bool:
         """True once the owner asked to cancel, or the job already finished (e.g. reaped).
@@ -473,39 +473,25 @@ class JobTracker:
         return self._stop
 
     def mark_cancelled(self) -> bool:
-        self.begin_now()
         self.flush()
         return finish_job(self.id, Status.CANCELLED)
 
     def complete(self) -> bool:
         """Running -> Completed, exactly once."""
-        self.begin_now()
         self.flush()
         return finish_job(self.id, Status.COMPLETED, only_if={"status": Status.RUNNING}, progress=100)
 
     def complete_if_done(self) -> bool:
-        """Complete when every item is processed: safe to call from every chunk. A task
-        that never made its (deferred) Running write completes its job in one UPDATE,
-        with the start time and attempt it would have written."""
+        """Complete when every item is processed: safe to call from every chunk."""
         self.flush()
-        done = {"processed_items__gte": F("total_items")}
-        with self._begin_lock:
-            if not (args := self._take_lazy_begin()):
-                return finish_job(self.id, Status.COMPLETED, only_if={"status": Status.RUNNING, **done}, progress=100)
-            task_id, started = args
-            attempt = Case(
-                When(task_id=task_id, then=F("attempts") + 1), default=F("attempts"), output_field=IntegerField()
-            )
-            completed = finish_job(
-                self.id, Status.COMPLETED, only_if=done, progress=100, attempts=attempt,
-                started_at=Coalesce(F("started_at"), Value(started)), heartbeat_at=timezone.now(),
-            )  # fmt: skip
-            if not completed:  # items left (other tasks of the job will finish them): it is running
-                self._write_begin(task_id, started)
-        return completed
+        return finish_job(
+            self.id,
+            Status.COMPLETED,
+            only_if={"status": Status.RUNNING, "processed_items__gte": F("total_items")},
+            progress=100,
+        )
 
     def fail(self, message: str) -> bool:
-        self.begin_now()
         self.flush()
         return finish_job(self.id, Status.FAILED, error_message=message)
 
@@ -536,8 +522,8 @@ class JobTask(DjangoTask):
 
     def __call__(self, job_id, *args, **kwargs):
         tracker = JobTracker(job_id)
-        if not tracker.begin(task_id=self.request.id, lazy=True):
-            logger.info("job %s already finished; %s skipped", job_id, self.name)
+        if not tracker.begin(task_id=self.request.id, task_name=self.name):
+            logger.info("job %s already finished or resumed elsewhere; %s skipped", job_id, self.name)
             return None
         self.request.job_tracker = tracker
         try:
@@ -558,15 +544,14 @@ class JobTask(DjangoTask):
         tracker = getattr(request, "job_tracker", None)
         max_retries = kwargs.get("max_retries", self.max_retries)
         if tracker is not None and (max_retries is None or request.retries < max_retries):
-            tracker.begin_now()
             tracker.flush()
             BackgroundJob.objects.filter(pk=tracker.id, status=Status.RUNNING, task_id=request.id).update(
                 status=Status.PENDING
             )
+            # A chunk's retry leaves the job Running with nothing at work until its countdown.
+            countdown = kwargs.get("countdown") or 0
+            tracker.expect_heartbeat_by(timezone.now() + timedelta(seconds=countdown))
         return super().retry(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        tracker = getattr(self.request, "job_tracker", None)
-        if tracker is not None:
-            tracker.begin_now()  # its start time and attempt, even when it failed at once
         finish_job(args[0], Status.FAILED, error_message=user_message(exc))

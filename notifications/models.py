@@ -168,6 +168,8 @@ class DeliveryQuerySet(models.QuerySet):
     - record: outcomes onto rows still "sending" under their token (sent, failed, or back
       to queued for another attempt);
     - recover_interrupted: rows a dead worker left in "sending";
+    - give_up: what is left when the job ended Failed or Cancelled (requeue_not_sent:
+      what was never tried, when the job is retried);
     - counts: (sent, failed), what the job's counters are synced from.
     """
 
@@ -231,10 +233,13 @@ class DeliveryQuerySet(models.QuerySet):
                     status=Status.FAILED, error=per_row(failed), reason=per_row(failed, 2), updated_at=now
                 )
 
-    def recover_interrupted(self, *, resend: bool) -> int:
-        """Rows a dead worker left in "sending": back to queued (the provider will recognise
-        the idempotency key) or, when it would not, failed as outcome unknown."""
+    def recover_interrupted(self, *, resend: bool, claimed_before=None) -> int:
+        """Rows a dead worker left in "sending" (claimed before `claimed_before`, if given):
+        back to queued (the provider will recognise the idempotency key) or, when it would
+        not, failed as outcome unknown."""
         stuck = self.filter(status=Delivery.Status.SENDING)
+        if claimed_before is not None:
+            stuck = stuck.filter(updated_at__lt=claimed_before)
         if resend:
             return stuck.update(status=Delivery.Status.QUEUED, claim="", updated_at=timezone.now())
         return stuck.update(
@@ -243,6 +248,20 @@ class DeliveryQuerySet(models.QuerySet):
             updated_at=timezone.now(),
             error=gettext(OUTCOME_UNKNOWN),
             reason=Delivery.Reason.UNKNOWN,
+        )
+
+    def give_up(self, error: str, *, claimed_before) -> int:
+        """The job ended: queued rows, and rows in "sending" claimed before `claimed_before`
+        (abandoned by a dead worker), fail with the words `error`. Returns rows changed."""
+        Status = Delivery.Status
+        abandoned = Q(status=Status.QUEUED) | Q(status=Status.SENDING, updated_at__lt=claimed_before)
+        return self.filter(abandoned).update(status=Status.FAILED, claim="", error=error, updated_at=timezone.now())
+
+    def requeue_not_sent(self) -> int:
+        """For a retried job: rows give_up failed without ever claiming them (never tried,
+        so nothing can be a duplicate) are queued again. Returns rows changed."""
+        return self.filter(status=Delivery.Status.FAILED, attempts=0).update(
+            status=Delivery.Status.QUEUED, error="", updated_at=timezone.now()
         )
 
     def counts(self) -> tuple[int, int]:

@@ -10,16 +10,18 @@ left in "sending" and hands the ledger out again from its start (a chunk lost wi
 worker is covered again); a chunk only ever sends rows it claimed.
 """
 
-import datetime
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from jobs import shutdown
 from jobs.models import BackgroundJob
-from jobs.tracking import JobError
+from jobs.tracking import JobError, JobTracker
 
 from .audience import suppressed_among, too_many
 from .backends import get_sms_backend
@@ -37,6 +39,7 @@ def campaign_of(tracker) -> Campaign:
         original = tracker.load().retry_of_id
         Campaign.objects.filter(job_id=original).update(job_id=tracker.id)
         campaign = Campaign.objects.get(job_id=tracker.id)
+        campaign.deliveries.requeue_not_sent()  # what the original never tried goes out now
     return campaign
 
 
@@ -54,11 +57,13 @@ def plan_campaign(tracker, chunk_task: str) -> int | None:
         priority=lane_priority(total)
     )
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
-    campaign.deliveries.recover_interrupted(resend=resend)
+    # Only rows claimed before this job was resumed: a resume is decided after JOBS_STUCK_AFTER
+    # without a heartbeat (no chunk at work then), while chunks that ran since (queued ahead
+    # of this planner) own the rows they claimed and will record them.
+    campaign.deliveries.recover_interrupted(resend=resend, claimed_before=tracker.load().resumed_at)
     tracker.sync_counts(campaign.deliveries.counts)
-    stop = StopCheck(tracker)
-    if stop(force=True):
-        stop.finish()
+    if tracker.cancelled(force=True):
+        tracker.mark_cancelled()
         return None
     campaign.rewind()
     if total <= settings.BULK_SMALL_AUDIENCE:
@@ -147,19 +152,21 @@ def build_ledger(campaign: Campaign) -> int:
 
 class StopCheck:
     """Should the chunk stop? When the job is cancelled or finished (JobTracker.cancelled(),
-    which also heartbeats), or when the chunk's time budget is spent."""
+    which also heartbeats), or when it should hand the rest of its range to a fresh task:
+    its time budget is spent, or its worker is shutting down (a deploy's SIGTERM).
+    Also the rate limit's `on_wait`: called while a send waits, it keeps the heartbeat."""
 
     def __init__(self, tracker, budget=None, campaign=None):
         self.tracker = tracker
         self.campaign = campaign
         self._last_resync = time.monotonic()
-        self.out_of_time = False
+        self.hand_off = False
         self.deadline = None if budget is None else time.monotonic() + budget
 
     def __call__(self, force=False) -> bool:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            self.out_of_time = True
-        return self.out_of_time or self.tracker.cancelled(force)
+        if shutdown.requested() or (self.deadline is not None and time.monotonic() > self.deadline):
+            self.hand_off = True
+        return self.hand_off or self.tracker.cancelled(force)
 
     def progress(self):
         """After outcomes are recorded: resync the job's counters from the ledger about once
@@ -168,15 +175,11 @@ class StopCheck:
             self.tracker.sync_counts(self.campaign.deliveries.counts)
             self._last_resync = time.monotonic()
 
-    def finish(self):
-        """Cancel the job if its owner asked (a finished job is left alone)."""
-        self.tracker.mark_cancelled()
-
 
 @dataclass
 class ChunkResult:
     left: int = 0  # rows left queued after transient errors: retry the chunk later
-    more: bool = False  # stopped at its time budget: continue in a new task now
+    more: bool = False  # stopped at its time budget or a warm shutdown: continue in a new task now
     wait: float = 0.0  # the provider's limits allow nothing for this many seconds: continue then
     stopped: bool = False  # the job was cancelled or finished: nothing follows
 
@@ -206,14 +209,16 @@ def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budg
     )
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
-    tracker.sync_counts(campaign.deliveries.counts)
+    # recount, not sync_counts: when the job was cancelled while this chunk's sends were in
+    # flight, their outcomes must still reach the finished job's counters.
+    tracker.recount(campaign.deliveries.counts)
     wait = getattr(sender, "wait", None)
-    if wait is not None and not stop.tracker.cancelled(force=True):
+    if wait is not None and not tracker.cancelled(force=True):
         return wait_for_provider(tracker, wait)
-    if stopped and stop.out_of_time:
+    if stopped and stop.hand_off:
         return ChunkResult(more=True)
     if stopped:
-        stop.finish()
+        tracker.mark_cancelled()  # the owner asked (a finished job is left alone)
         return ChunkResult(stopped=True)
     return ChunkResult(left=rows.filter(status=Delivery.Status.QUEUED).count())
 
@@ -224,7 +229,28 @@ def wait_for_provider(tracker, wait) -> ChunkResult:
     seconds = max(wait.until - time.time(), 0.0)
     countdown = min(seconds, MAX_CHUNK_COUNTDOWN, settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 4)
     now = timezone.now()
-    tracker.wait_until(
-        now + datetime.timedelta(seconds=seconds), wait.reason, heartbeat_by=now + datetime.timedelta(seconds=countdown)
-    )
+    tracker.wait_until(now + timedelta(seconds=seconds), wait.reason, heartbeat_by=now + timedelta(seconds=countdown))
     return ChunkResult(wait=countdown)
+
+
+def settle_ledger(job_id) -> int:
+    """Once the job of a campaign has finished: no row may stay queued or sending after a
+    Failed or Cancelled job, so those rows fail with a reason the owner can read, and the
+    counters are recounted from the ledger (also for Completed). Rows in "sending" claimed
+    within JOBS_STUCK_AFTER may still be recorded by a chunk whose sends were in flight;
+    they are left to it. Returns how many such rows are left (settle again later)."""
+    campaign = Campaign.objects.filter(job_id=job_id).select_related("job").first()
+    if campaign is None:
+        return 0
+    job, rows = campaign.job, campaign.deliveries
+    left = 0
+    if job.status in (BackgroundJob.Status.FAILED, BackgroundJob.Status.CANCELLED):
+        if job.status == BackgroundJob.Status.CANCELLED:
+            reason = gettext("Not sent: the job was cancelled.")
+        else:
+            reason = gettext("Not sent: the job failed: %(reason)s") % {"reason": job.error_message}
+        recent = timezone.now() - timedelta(seconds=settings.JOBS_STUCK_AFTER)
+        rows.give_up(reason, claimed_before=recent)
+        left = rows.filter(status=Delivery.Status.SENDING).count()
+    JobTracker(job_id).recount(rows.counts)
+    return left

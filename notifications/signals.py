@@ -1,4 +1,5 @@
-"""Settling a campaign once its job has finished (jobs.tracking.job_finished)."""
+"""Settling a campaign once its job has finished (jobs.tracking.job_finished; receivers
+connected in NotificationsConfig.ready, run in this order)."""
 
 from django.db.models import Count
 from django.dispatch import receiver
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_noop
 from jobs.tracking import job_finished, update_metadata
 
 from .models import Campaign, Delivery
+from .tasks import settle_campaign
 
 MAX_GROUPS = 5  # reasons named in a summary; the rest are counted as "other reasons"
 Reason = Delivery.Reason
@@ -14,6 +16,15 @@ Reason = Delivery.Reason
 UNKNOWN = gettext_noop("outcome unknown (may have been delivered)")
 GAVE_UP = gettext_noop("gave up after %(n)d attempts")
 OTHER = gettext_noop("other reasons")
+
+
+@receiver(job_finished, dispatch_uid="notifications.settle_ledger")
+def settle_ledger(sender, job_id, status, **kwargs):
+    """No ledger row left queued or sending after a Failed or Cancelled job, and counters
+    equal to the ledger in every terminal state: settled at once, in the process that
+    finished the job (before the failure summary, which then counts the rows not sent);
+    rows a chunk may still be sending are settled later by the task."""
+    settle_campaign(job_id)
 
 
 @receiver(job_finished, dispatch_uid="notifications.summarise_failures")

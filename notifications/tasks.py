@@ -57,3 +57,11 @@ def run_chunk(task, tracker, first_id, last_id):
         raise RetryableError(f"{result.left} deliveries hit a transient error; retrying")
     elif not result.stopped:
         sending.start_next_chunk(tracker, sending.campaign_of(tracker), task.name)
+
+
+@shared_task(name="notifications.settle_campaign", ignore_result=True)
+def settle_campaign(job_id):
+    """Settle a finished job's ledger and counters (sending.settle_ledger); rows a chunk may
+    still be sending are settled again once they had JOBS_STUCK_AFTER to be recorded."""
+    if sending.settle_ledger(job_id):
+        settle_campaign.apply_async(args=[job_id], countdown=settings.JOBS_STUCK_AFTER + 1)

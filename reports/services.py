@@ -7,9 +7,9 @@ removed.
 """
 
 import datetime as dt
-import os
 import tempfile
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from jobs import titles
+from jobs import shutdown, titles
 from jobs.models import BackgroundJob
-from jobs.tracking import JobError, start_job
+from jobs.tracking import JobError, resume_job, start_job
 
 from .generators import get_kind
 from .models import Report
@@ -77,15 +77,22 @@ def count_rows(report: Report) -> int:
 
 def generate_report(tracker, report_id) -> int | None:
     """Build one requested report for its job: progress in rows, stops on cancel,
-    records the file on success. Returns the number of rows written."""
+    records the file on success. Returns the number of rows written.
+
+    Safe to run again (the reaper resumes it after a crash): it rebuilds from the start,
+    dropping a file an interrupted run stored. At a warm shutdown it stops and hands the
+    job to another worker at once."""
     report = Report.objects.filter(pk=report_id).first()
     if report is None:
         raise JobError(gettext_noop("The report was deleted before it could be built."))
+    if report.file:
+        discard_file(report)
     tracker.set_total(count_rows(report))
+    tracker.set_counts(0, 0, 0)
     delay = settings.REPORTS_ROW_DELAY
 
     def on_row():
-        if tracker.cancelled():
+        if shutdown.requested() or tracker.cancelled():
             raise Cancelled
         tracker.advance(success=1)
         if delay:
@@ -94,7 +101,11 @@ def generate_report(tracker, report_id) -> int | None:
     try:
         build_report_file(report, on_row)
     except Cancelled:
-        tracker.mark_cancelled()
+        if shutdown.requested():
+            tracker.flush()
+            resume_job(tracker.load())
+        else:
+            tracker.mark_cancelled()
         return None
     # The data may have changed since the count: the file is the truth.
     tracker.set_total(report.row_count)
@@ -113,12 +124,13 @@ def build_report_file(report: Report, on_row=None) -> Report:
     every row was written.
     """
     kind = get_kind(report.kind)
-    fd, tmp = tempfile.mkstemp(prefix=f"report-{report.pk}-", suffix=f".{report.format}")
-    os.close(fd)
+    # One name per report: a build killed midway leaves its partial file under this name,
+    # and the rebuild overwrites, then removes it.
+    tmp = partial_path(report)
     try:
         params = report.parameters
         sheets = kind.sheets(params) if report.format == Report.Format.XLSX else ()
-        rows = write(report.format, tmp, kind.rows(params), on_row, title=kind.sheet_title(), sheets=sheets)
+        rows = write(report.format, str(tmp), kind.rows(params), on_row, title=kind.sheet_title(), sheets=sheets)
         name = f"{report.kind}-{timezone.localdate():%Y%m%d}-{report.pk}.{report.format}"
         with open(tmp, "rb") as fh:
             report.file.save(name, File(fh), save=False)
@@ -127,8 +139,13 @@ def build_report_file(report: Report, on_row=None) -> Report:
         report.expires_at = expiry_from_now()
         report.save(update_fields=["file", "row_count", "size", "completed_at", "expires_at"])
     finally:
-        os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
     return report
+
+
+def partial_path(report: Report) -> Path:
+    """Where a report's file is written while it is built."""
+    return Path(tempfile.gettempdir()) / f"report-{report.pk}.{report.format}.part"
 
 
 def discard_file(report: Report):

@@ -11,6 +11,7 @@ from . import daily, services
 @shared_task(
     name=services.GENERATE_TASK,
     base=JobTask,
+    resumable=True,  # rebuilds from the start after a crash
     soft_time_limit=settings.REPORTS_TIME_LIMIT,
     time_limit=settings.REPORTS_TIME_LIMIT + 60,
 )

@@ -37,15 +37,24 @@ def broker_url():
         server.stop()
 
 
+ONLY_WHEN_ASKED = {
+    # needs root, network namespaces and PostgreSQL
+    "multihost": "multihost: run it with `pytest -m multihost` (.ci/run does)",
+    # ten worker SIGKILLs during one send: minutes
+    "chaos": "chaos: run it with `pytest -m chaos` (CI runs it once)",
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    """The multihost test runs only when asked for by marker (`-m multihost`, as
-    .ci/run does): it needs root, network namespaces and PostgreSQL."""
-    if "multihost" in (config.option.markexpr or ""):
-        return
-    skip = pytest.mark.skip(reason="multihost: run it with `pytest -m multihost` (.ci/run does)")
-    for item in items:
-        if item.get_closest_marker("multihost"):
-            item.add_marker(skip)
+    """Tests with these markers run only when asked for by marker (`-m multihost`,
+    `-m chaos`), as .ci/run does."""
+    for marker, reason in ONLY_WHEN_ASKED.items():
+        if marker in (config.option.markexpr or ""):
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -228,6 +230,33 @@ class WorkerProcess:
                 self.kill()
         if not self._log.closed:
             self._log.close()
+
+
+@contextmanager
+def reaper_every(period=None):
+    """The reaper as beat runs it (jobs: reap stuck jobs, every 5 s by default), in a thread
+    of the test process; yields the list of its outcomes."""
+    from django.db import connection
+
+    from jobs.maintenance import reap_stuck_jobs
+
+    period = 5.0 if period is None else period
+    outcomes, stop = [], threading.Event()
+
+    def loop():
+        try:
+            while not stop.wait(period):
+                outcomes.append(reap_stuck_jobs())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop, name="reaper", daemon=True)
+    thread.start()
+    try:
+        yield outcomes
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 class BeatProcess(WorkerProcess):

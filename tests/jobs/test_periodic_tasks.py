@@ -10,6 +10,7 @@ from config.celery import app
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("jobs.migrations.0002_maintenance_periodic_tasks")
+every_5_seconds = importlib.import_module("jobs.migrations.0006_recovery_reaper_schedule")
 NAMES = {
     "jobs: reap stuck jobs": "jobs.reap_stuck_jobs",
     "jobs: delete old finished jobs": "jobs.cleanup_old_jobs",
@@ -23,7 +24,7 @@ def test_migration_created_the_schedules():
     assert {name: task.task for name, task in tasks.items()} == NAMES
     assert all(task.enabled for task in tasks.values())
     reaper = tasks["jobs: reap stuck jobs"]
-    assert (reaper.interval.every, reaper.interval.period) == (1, "minutes")
+    assert (reaper.interval.every, reaper.interval.period, reaper.expire_seconds) == (5, "seconds", 4)
     cleanup = tasks["jobs: delete old finished jobs"]
     assert (cleanup.crontab.minute, cleanup.crontab.hour) == ("30", "3")
 
@@ -50,3 +51,30 @@ def test_a_later_deploy_keeps_admins_edits():
     assert not PeriodicTask.objects.get(name="jobs: reap stuck jobs").enabled
     assert PeriodicTask.objects.get(name="jobs: delete old finished jobs").task == "custom.cleanup"
     assert PeriodicTask.objects.filter(name="jobs: delete old task results").count() == 1
+
+
+def test_the_reaper_moves_to_every_5_seconds_only_where_nobody_changed_it():
+    # given the schedule as the first deploy created it
+    PeriodicTask.objects.filter(name="jobs: reap stuck jobs").delete()
+    migration.create_periodic_tasks(apps, None)
+
+    # when the recovery migration runs
+    every_5_seconds.forwards(apps, None)
+
+    # then it runs every 5 seconds
+    reaper = PeriodicTask.objects.get(name="jobs: reap stuck jobs")
+    assert (reaper.interval.every, reaper.interval.period) == (5, "seconds")
+
+
+def test_an_admins_reaper_schedule_is_left_alone():
+    # given an admin who set the reaper to every 2 minutes
+    reaper = PeriodicTask.objects.get(name="jobs: reap stuck jobs")
+    every_5_seconds.backwards(apps, None)
+    PeriodicTask.objects.filter(pk=reaper.pk).update(expire_seconds=100)
+
+    # when the recovery migration runs
+    every_5_seconds.forwards(apps, None)
+
+    # then their choice stands
+    reaper.refresh_from_db()
+    assert (reaper.interval.every, reaper.interval.period, reaper.expire_seconds) == (1, "minutes", 100)

@@ -62,13 +62,55 @@ def test_stale_resumable_job_is_resumed_under_a_new_task_id(alice, django_captur
     assert len(enqueued) == 1
 
 
-def test_resumable_job_out_of_attempts_fails(alice):
-    job = stale(created_by=alice, task_name="demo.count_items_resumable", attempts=4)  # 1 + max_retries 3
+def test_resumes_that_made_progress_never_use_up_the_job(alice, settings):
+    # given a resumable job resumed many times, each time after some progress
+    settings.JOBS_MAX_STALLED_RESUMES = 3
+    job = stale(created_by=alice, task_name="demo.count_items_resumable", attempts=9)
 
-    assert reap()["failed"] == 1
+    for processed in range(1, 8):
+        BackgroundJob.objects.filter(pk=job.pk).update(
+            processed_items=processed * 10, heartbeat_at=timezone.now() - timedelta(minutes=5), queued_since=None
+        )
+        # then every one is resumed again
+        assert reap()["resumed"] == 1
 
     job.refresh_from_db()
+    assert job.status == Status.RUNNING
+    assert (job.stalled_resumes, job.processed_at_resume) == (0, 70)
+
+
+def test_job_fails_after_the_maximum_of_resumes_in_a_row_without_progress(alice, settings):
+    # given a resumable job that makes no progress between resumes
+    settings.JOBS_MAX_STALLED_RESUMES = 3
+    job = stale(created_by=alice, task_name="demo.count_items_resumable")
+
+    outcomes = []
+    for _ in range(4):
+        BackgroundJob.objects.filter(pk=job.pk).update(
+            heartbeat_at=timezone.now() - timedelta(minutes=5), queued_since=None
+        )
+        outcomes.append(reap())
+
+    # then three stalled resumes are allowed, the fourth fails it with a readable reason
+    assert [o["resumed"] for o in outcomes] == [1, 1, 1, 0]
+    assert outcomes[-1]["failed"] == 1
+    job.refresh_from_db()
     assert job.status == Status.FAILED
+    assert job.error_message == "The job stopped after repeated worker failures."
+
+
+def test_a_stalled_count_is_reset_by_progress(alice, settings):
+    settings.JOBS_MAX_STALLED_RESUMES = 1
+    job = stale(created_by=alice, task_name="demo.count_items_resumable")
+    assert reap()["resumed"] == 1  # no progress: 1 stalled
+
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        processed_items=5, heartbeat_at=timezone.now() - timedelta(minutes=5), queued_since=None
+    )
+    assert reap()["resumed"] == 1  # progress: the count starts again
+
+    job.refresh_from_db()
+    assert job.stalled_resumes == 0
 
 
 def test_job_that_never_sent_a_heartbeat_is_judged_by_its_start(alice):
@@ -83,15 +125,16 @@ def test_fresh_pending_and_finished_jobs_are_left_alone(alice):
     pending = BackgroundJobFactory(created_by=alice)
     done = BackgroundJobFactory(created_by=alice, completed=True, heartbeat_at=timezone.now() - timedelta(hours=1))
 
-    assert reap() == {"cancelled": 0, "resumed": 0, "failed": 0, "alive": 0}
+    assert not any(reap().values())
 
     for job, status in ((fresh, Status.RUNNING), (pending, Status.PENDING), (done, Status.COMPLETED)):
         job.refresh_from_db()
         assert job.status == status
 
 
-def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queues):
-    # given a fan-out job whose chunks wait in the queue behind other work
+def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queues, monkeypatch):
+    # given a fan-out job whose chunks wait in the queue behind other work, a live worker on that queue
+    monkeypatch.setattr("jobs.maintenance.consumed_queues", lambda timeout: {"maintenance"})
     job = stale(created_by=alice)
     app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
     try:
@@ -101,7 +144,7 @@ def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queu
         purge_all_queues()
 
     # then the job is left running
-    assert outcome["alive"] == 1 and outcome["failed"] == 0
+    assert outcome["queued"] == 1 and outcome["failed"] == 0
     job.refresh_from_db()
     assert job.status == Status.RUNNING
 
@@ -110,3 +153,57 @@ def purge_all_queues():
     with app.connection_for_write() as conn:
         for queue in settings.CELERY_TASK_QUEUES:
             queue.bind(conn.default_channel).purge()
+
+
+def test_resumed_job_whose_task_waits_in_its_queue_is_not_resumed_again(alice, purge_queues):
+    # given a resumed job whose new task has not started: its queue is busy with other work
+    job = stale(created_by=alice, task_name="demo.count_items_resumable", queued_since=timezone.now())
+    app.send_task("demo.noop", queue="maintenance")
+    try:
+        outcome = reap()
+    finally:
+        purge_all_queues()
+
+    # then it is late, not lost: no second copy of its task is queued
+    assert outcome["queued"] == 1 and outcome["resumed"] == 0
+    assert BackgroundJob.objects.get(pk=job.pk).task_id == job.task_id
+
+
+def test_resumed_job_whose_task_is_neither_queued_nor_held_is_resumed_again(alice, purge_queues):
+    # given a resumed job whose task never started, its queue empty and no worker holding it
+    job = stale(created_by=alice, task_name="demo.count_items_resumable", queued_since=timezone.now())
+
+    # then the message was lost with a worker: resumed again, under a new task id
+    try:
+        assert reap()["resumed"] == 1
+    finally:
+        purge_all_queues()
+    assert BackgroundJob.objects.get(pk=job.pk).task_id != job.task_id
+
+
+def test_the_reaper_reads_no_private_broker_structures():
+    import inspect
+
+    from jobs import maintenance
+
+    used = (
+        maintenance.reap_stuck_jobs,
+        maintenance.jobs_on_live_workers,
+        maintenance.queue_lengths,
+        maintenance.consumed_queues,
+    )
+    source = "".join(inspect.getsource(function) for function in used)
+    assert "_q_for_pri" not in source and "literal_eval" not in source and "argsrepr" not in source
+
+
+def test_job_whose_queue_no_worker_consumes_is_lost_even_with_messages_waiting(alice, purge_queues):
+    # given a stale job whose queue holds a message (e.g. its own, requeued by RabbitMQ), no worker at all
+    job = stale(created_by=alice)
+    app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
+    try:
+        outcome = reap()
+    finally:
+        purge_all_queues()
+
+    # then nothing would ever run it: the job fails as worker lost
+    assert outcome["failed"] == 1

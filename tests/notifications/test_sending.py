@@ -1,14 +1,20 @@
 """The ledger functions the tasks call, run in-process with the locmem backend."""
 
-import pytest
+from datetime import timedelta
 
-from jobs.tracking import JobTracker
+import pytest
+from django.utils import timezone
+
+from jobs import shutdown
+from jobs.models import BackgroundJob
+from jobs.tracking import JobTracker, finish_job, retry_job
 from notifications.audience import resolve_audience
 from notifications.backends import locmem
 from notifications.campaigns import start_campaign
 from notifications.demo import link_tags
 from notifications.models import Contact, Delivery
-from notifications.sending import build_ledger, send_chunk
+from notifications.sending import build_ledger, plan_campaign, send_chunk
+from notifications.tasks import settle_campaign
 
 from .conftest import numbers
 
@@ -104,3 +110,86 @@ def test_chunk_out_of_time_hands_the_rest_over_without_sending(campaign):
     assert result.more is True
     assert locmem.outbox == []
     assert campaign.deliveries.filter(status="queued").count() == 10
+
+
+def test_a_warm_shutdown_hands_the_rest_over_without_sending(campaign, monkeypatch):
+    build_ledger(campaign)
+    monkeypatch.setattr("jobs.shutdown._state", {**shutdown._state, "requested": True})
+
+    result, job = run_chunk(campaign)
+
+    assert result.more is True
+    assert locmem.outbox == []
+    assert job.status == BackgroundJob.Status.RUNNING  # handed over, not cancelled
+
+
+def test_a_resumed_planner_recovers_only_rows_claimed_before_the_resume(campaign):
+    build_ledger(campaign)
+    ids = list(campaign.deliveries.values_list("pk", flat=True))
+    Delivery.objects.claim(ids[:3])  # a dead worker's rows
+    resumed_at = timezone.now()
+    Delivery.objects.claim(ids[3:5])  # a live chunk's rows, claimed since
+
+    assert campaign.deliveries.recover_interrupted(resend=True, claimed_before=resumed_at) == 3
+    assert campaign.deliveries.filter(status="sending").count() == 2
+
+
+def test_a_cancelled_campaign_leaves_no_row_queued_and_counts_equal_the_ledger(
+    campaign, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given a running send: 3 sent, 1 claimed by a dead worker long ago, 1 in flight now, 5 queued
+    settings.JOBS_STUCK_AFTER = 20
+    later = []
+    monkeypatch.setattr("notifications.tasks.settle_campaign.apply_async", lambda **kw: later.append(kw))
+    build_ledger(campaign)
+    JobTracker(campaign.job_id).begin()
+    ids = list(campaign.deliveries.values_list("pk", flat=True))
+    campaign.deliveries.filter(pk__in=ids[:3]).update(status="sent")
+    Delivery.objects.claim(ids[3:5])
+    campaign.deliveries.filter(pk=ids[3]).update(updated_at=timezone.now() - timedelta(minutes=5))
+
+    # when the job is cancelled
+    with django_capture_on_commit_callbacks(execute=True):
+        assert finish_job(campaign.job_id, BackgroundJob.Status.CANCELLED)
+
+    # then what was not sent says so, the send in flight is left to its chunk (settled later)
+    rows = {d.pk: d for d in campaign.deliveries.all()}
+    not_sent = [pk for pk, d in rows.items() if d.status == "failed"]
+    assert sorted(not_sent) == sorted([ids[3], *ids[5:]])
+    assert {rows[pk].error for pk in not_sent} == {"Not sent: the job was cancelled."}
+    assert rows[ids[4]].status == "sending"
+    assert later == [{"args": [campaign.job_id], "countdown": 21}]
+    job = BackgroundJob.objects.get(pk=campaign.job_id)
+    assert (job.status, job.success_count, job.failed_count, job.processed_items) == (4, 3, 6, 9)
+    # and once the chunk in flight records its send, the last recount includes it
+    campaign.deliveries.filter(pk=ids[4]).update(status="sent")
+    settle_campaign(campaign.job_id)
+    job.refresh_from_db()
+    assert (job.status, job.success_count, job.failed_count) == (BackgroundJob.Status.CANCELLED, 4, 6)
+
+
+def test_retrying_a_cancelled_campaign_sends_what_was_never_tried(campaign, django_capture_on_commit_callbacks):
+    # given a campaign cancelled after 4 of its 10 messages
+    build_ledger(campaign)
+    run_chunk(campaign, budget=None)
+    locmem.outbox.clear()
+    ids = list(campaign.deliveries.order_by("pk").values_list("pk", flat=True))
+    campaign.deliveries.filter(pk__in=ids[4:]).update(status="queued", attempts=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        finish_job(campaign.job_id, BackgroundJob.Status.CANCELLED)
+    assert campaign.deliveries.filter(status="failed").count() == 6
+
+    # when the owner retries the job
+    with django_capture_on_commit_callbacks():
+        retry = retry_job(BackgroundJob.objects.get(pk=campaign.job_id))
+    tracker = JobTracker(retry.pk, interval=0)
+    tracker.begin(task_id=retry.task_id)
+    plan_campaign(tracker, "notifications.send_sms_chunk")
+    result = send_chunk(tracker, ids[0], ids[-1])
+
+    # then the six never tried go out, the four sent are not sent again
+    assert result.left == 0
+    assert sorted(m.to for m in locmem.outbox) == sorted(
+        campaign.deliveries.filter(pk__in=ids[4:]).values_list("recipient", flat=True)
+    )
+    assert BackgroundJob.objects.get(pk=retry.pk).success_count == 10

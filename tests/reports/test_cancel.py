@@ -45,5 +45,5 @@ def test_cancel_mid_export_leaves_job_cancelled_and_no_file(slow_worker, alice_c
     assert alice_client.get(f"/reports/{report.pk}/download/").status_code == 404
     stored = [f for _, _, files in os.walk(media_root) for f in files if f"-{report.pk}." in f]
     assert stored == []
-    leftovers = [f for f in os.listdir(tempfile.gettempdir()) if f.startswith(f"report-{report.pk}-")]
+    leftovers = [f for f in os.listdir(tempfile.gettempdir()) if f.startswith(f"report-{report.pk}.")]
     assert leftovers == []

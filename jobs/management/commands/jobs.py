@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils import timezone
 
 from config.celery import app
 from jobs.formatting import format_datetime, format_duration
+from jobs.maintenance import queue_lengths
 from jobs.models import BackgroundJob
 from jobs.tracking import cancel_job
 
@@ -126,22 +126,6 @@ class Command(BaseCommand):
 
 def _n(value):
     return "?" if value is None else value
-
-
-def queue_lengths() -> dict:
-    """Messages waiting in the broker per configured queue; None when the broker
-    cannot be reached. On Redis, kombu counts them with LLEN over the queue's lists
-    (one per priority level); declaring is idempotent (workers do the same)."""
-    lengths = {queue.name: None for queue in settings.CELERY_TASK_QUEUES}
-    try:
-        with app.connection_for_read() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            channel = conn.default_channel
-            for queue in settings.CELERY_TASK_QUEUES:
-                lengths[queue.name] = queue.bind(channel).queue_declare().message_count
-    except Exception:
-        pass
-    return lengths
 
 
 def active_per_queue(timeout=1.0) -> tuple[dict, int]:
