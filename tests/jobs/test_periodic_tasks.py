@@ -10,7 +10,7 @@ from config.celery import app
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("jobs.migrations.0002_maintenance_periodic_tasks")
-every_5_seconds = importlib.import_module("jobs.migrations.0006_recovery_reaper_schedule")
+every_5_seconds = importlib.import_module("jobs.migrations.0007_recovery_reaper_schedule")
 NAMES = {
     "jobs: reap stuck jobs": "jobs.reap_stuck_jobs",
     "jobs: delete old finished jobs": "jobs.cleanup_old_jobs",
