@@ -425,7 +425,9 @@ class JobTracker:
             )  # fmt: skip
 
         self._processed = self._success = self._failed = 0
-        return self._under_row_lock(read_counts, write)
+        counts = self._under_row_lock(read_counts, write)
+        self.sample_rate()  # a running job's rate (and ETA) moves with its chunks' last words
+        return counts
 
     def sync_counts(self, read_counts):
         """Set absolute counts from work that keeps its own ledger: `read_counts()` returns
