@@ -36,7 +36,8 @@ def assert_counters_match_ledger(job, campaign):
 def test_warm_shutdown_hands_the_chunks_to_another_worker_at_once(worker_factory, gateway, alice):
     # given a send whose two chunks both run on worker A, and an idle worker B
     gateway.latency = 0.02
-    env = gateway_env(gateway, BULK_CHUNK_SIZE="1500")
+    # long chunks (no time slices): only the warm shutdown can hand them back early
+    env = gateway_env(gateway, BULK_CHUNK_SIZE="1500", BULK_CHUNK_SECONDS="120")
     first = worker_factory(env=env)
     campaign = start_campaign(alice, resolve_audience("sms", recipients=numbers(3000)), body="Deploy")
     job = campaign.job
