@@ -64,11 +64,14 @@ def start_bulk_sms(page, tag):
 def progress_values(page, job_id, until):
     """aria-valuenow of the job's progress bar in the open dropdown, sampled until `until()`."""
     values = []
-    bar = page.locator(f'#headerJobsActive .job-item[data-job-id="{job_id}"] [role=progressbar]')
+    bar = f'#headerJobsActive .job-item[data-job-id="{job_id}"] [role=progressbar]'
     deadline = time.monotonic() + 90
     while not until() and time.monotonic() < deadline:
-        if bar.count():
-            value = int(bar.get_attribute("aria-valuenow") or 0)
+        # Read in one step: the bar leaves the list when the job finishes (a count() then a
+        # get_attribute() could wait for an element that is gone).
+        now = page.eval_on_selector_all(bar, "bars => bars.map(b => b.getAttribute('aria-valuenow'))")
+        if now:
+            value = int(now[0] or 0)
             if not values or value != values[-1]:
                 values.append(value)
                 if 0 < value < 100 and len(values) == 3:
