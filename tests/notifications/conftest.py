@@ -2,6 +2,7 @@ import pytest
 
 from jobs.management.commands.jobs import queue_lengths  # noqa: F401  (every priority level, any broker)
 from jobs.models import BackgroundJob
+from notifications.models import Delivery
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.workers import wait_for
 
@@ -39,3 +40,11 @@ def finished(job):
 def wait_finished(job, timeout=60):
     wait_for(lambda: finished(job), timeout=timeout, interval=0.1, message=f"job {job.pk} to finish")
     return job
+
+
+def assert_counters_match_ledger(job, campaign):
+    """A finished send's counters equal its ledger, and no row is left queued or sending."""
+    job.refresh_from_db()
+    sent, failed = campaign.deliveries.counts()
+    assert (job.processed_items, job.success_count, job.failed_count) == (sent + failed, sent, failed)
+    assert not campaign.deliveries.exclude(status__in=Delivery.FINAL).exists()

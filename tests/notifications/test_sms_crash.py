@@ -7,10 +7,10 @@ from jobs.tracking import resume_job
 from notifications.audience import resolve_audience
 from notifications.campaigns import start_campaign
 from notifications.demo import link_tags
-from notifications.models import Contact, Delivery
+from notifications.models import Contact
 from tests.workers import wait_for
 
-from .conftest import gateway_env, numbers, wait_finished
+from .conftest import assert_counters_match_ledger, gateway_env, numbers, wait_finished
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
@@ -18,13 +18,6 @@ Status = BackgroundJob.Status
 
 def start_sms(user, recipients, body="Hello from the CRM"):
     return start_campaign(user, resolve_audience("sms", recipients=recipients), body=body)
-
-
-def assert_counters_match_ledger(job, campaign):
-    job.refresh_from_db()
-    sent, failed = campaign.deliveries.counts()
-    assert (job.processed_items, job.success_count, job.failed_count) == (sent + failed, sent, failed)
-    assert not campaign.deliveries.exclude(status__in=Delivery.FINAL).exists()
 
 
 def test_bulk_sms_reaches_every_recipient_once(worker_factory, gateway, alice):

@@ -11,10 +11,9 @@ import pytest
 from jobs.models import BackgroundJob
 from notifications.audience import resolve_audience
 from notifications.campaigns import start_campaign
-from notifications.models import Delivery
 from tests.workers import reaper_every, wait_for
 
-from .conftest import gateway_env, numbers, wait_finished
+from .conftest import assert_counters_match_ledger, gateway_env, numbers, wait_finished
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
@@ -24,13 +23,6 @@ CHUNK_RECEIVED = "Task notifications.send_sms_chunk["
 def processed(job):
     job.refresh_from_db()
     return job.processed_items
-
-
-def assert_counters_match_ledger(job, campaign):
-    job.refresh_from_db()
-    sent, failed = campaign.deliveries.counts()
-    assert (job.processed_items, job.success_count, job.failed_count) == (sent + failed, sent, failed)
-    assert not campaign.deliveries.exclude(status__in=Delivery.FINAL).exists()
 
 
 def test_warm_shutdown_hands_the_chunks_to_another_worker_at_once(worker_factory, gateway, alice):
