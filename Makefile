@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Procfile processes; the embedded Valkey only when no external broker is given.
-PROCESSES := $(if $(REDIS_URL),web worker beat flower,)
+PROCESSES := $(if $(REDIS_URL),web worker urgent beat flower,)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test bench fuzz bootstrap migrate lint format lock clean

@@ -91,7 +91,7 @@ def purge():
 
 
 def start_workers(gateway, **extra):
-    from tests.workers import WorkerProcess
+    from tests.workers import SEND_QUEUES, WorkerProcess
 
     env = {
         "SMS_BACKEND": "http",
@@ -101,7 +101,7 @@ def start_workers(gateway, **extra):
         "LOG_LEVEL": "WARNING",
         **extra,
     }
-    return [WorkerProcess(queues="notifications", concurrency=CONCURRENCY, env=env).start() for _ in range(WORKERS)]
+    return [WorkerProcess(queues=SEND_QUEUES, concurrency=CONCURRENCY, env=env).start() for _ in range(WORKERS)]
 
 
 def send_and_wait(user, n, offset):

@@ -24,7 +24,7 @@ def run():
     from notifications.audience import resolve_audience
     from notifications.campaigns import start_campaign
     from tests.fakes.sms_gateway import FakeSmsGateway
-    from tests.workers import WorkerProcess, reaper_every, wait_for
+    from tests.workers import SEND_QUEUES, WorkerProcess, reaper_every, wait_for
 
     load = os.getloadavg()[0]
     row("machine: CPUs / load average (1 min) at start", f"{os.cpu_count()} / {load:.1f}", "", "(shared machine)")
@@ -39,7 +39,7 @@ def run():
             "BULK_CHUNK_SIZE": str(RECIPIENTS // 2),
             "BULK_SEND_CONCURRENCY": "4",
         }
-        worker = WorkerProcess(queues="notifications", env=env).start()
+        worker = WorkerProcess(queues=SEND_QUEUES, env=env).start()
         job = start_campaign(user, resolve_audience("sms", recipients=recipients), body="Recovery").job
 
         def processed():
@@ -55,7 +55,7 @@ def run():
                     at_kill = processed()
                     killed = time.monotonic()
                     worker.kill()
-                    worker = WorkerProcess(queues="notifications", env=env).start()  # the supervisor's restart
+                    worker = WorkerProcess(queues=SEND_QUEUES, env=env).start()  # the supervisor's restart
                     wait_for(lambda a=at_kill: processed() > a, timeout=180, interval=0.1, message="progress again")
                     delays.append(time.monotonic() - killed)
                 wait_for(lambda: job.refresh_from_db() or job.status in job.FINISHED, timeout=300, interval=0.2)

@@ -17,7 +17,7 @@ import os
 import socket
 import time
 
-from bench.common import median, row
+from bench.common import median, ratio_row, row
 
 SENDS = int(os.environ.get("BENCH_SCALE_SENDS", "2000"))
 JOBS = int(os.environ.get("BENCH_SCALE_JOBS", "150"))
@@ -89,9 +89,9 @@ def _env(gateway_url):
 
 
 def _worker(gateway_url):
-    from tests.workers import WorkerProcess
+    from tests.workers import SEND_QUEUES, WorkerProcess
 
-    return WorkerProcess(queues="notifications", concurrency=CONCURRENCY, env=_env(gateway_url)).start()
+    return WorkerProcess(queues=SEND_QUEUES, concurrency=CONCURRENCY, env=_env(gateway_url)).start()
 
 
 def _host_worker_options(host, gateway):
@@ -155,12 +155,8 @@ def jobs_on_redis_and_rabbitmq(user):
     label = f"({JOBS}/round, median of {ROUNDS})"
     row(f"tracked no-op jobs/s on Redis {label}", f"{median(redis_rates):.0f}", "jobs/s")
     row(f"tracked no-op jobs/s on RabbitMQ {label}", f"{median(rabbit_rates):.0f}", "jobs/s")
-    ratios = [rabbit / redis for redis, rabbit in rounds]
-    row(
-        "tracked jobs ratio RabbitMQ / Redis (adjacent rounds)",
-        f"{median(ratios):.2f}",
-        "x",
-        f"rounds {min(ratios):.2f}..{max(ratios):.2f}",
+    ratio_row(
+        "tracked jobs ratio RabbitMQ / Redis (adjacent rounds)", [rabbit / redis for redis, rabbit in rounds], "x"
     )
 
 

@@ -23,6 +23,11 @@ def setup():
     import django
 
     django.setup()
+    # Worker processes started from here on run as in production, DEBUG off (Django's
+    # debug cursor records and formats every query); this process keeps it on for its
+    # test client, except where a benchmark times its own queries (bench_jobs.py).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     from django.core.management import call_command
 
     from tests.workers import ValkeyProcess, use_broker
@@ -56,3 +61,10 @@ def median(values):
 def row(label, value, unit="", note=""):
     """Print one benchmark figure, aligned."""
     print(f"  {label:<58} {value:>12} {unit:<8} {note}")
+
+
+def ratio_row(label, ratios, unit="", goal=""):
+    """Print a ratio measured once per round: its median, and the rounds' range in the note
+    (after the goal, if any)."""
+    spread = f"rounds {min(ratios):.2f}..{max(ratios):.2f}"
+    row(label, f"{median(ratios):.2f}", unit, f"{goal}; {spread}" if goal else spread)

@@ -117,6 +117,17 @@ class ErrorResponseSerializer(serializers.Serializer):
     )
 
 
+# The shape of every successful answer, `{"success": true, ...}` (a comment, not a
+# docstring: the schema would give it as the description of every such response).
+class SuccessResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+def success_response(name, **fields):
+    """An inline response schema named `name`: `success` first, then `fields`."""
+    return type(name, (SuccessResponseSerializer,), fields)()
+
+
 def _error(description):
     return OpenApiResponse(response=ErrorResponseSerializer, description=description)
 

@@ -282,9 +282,14 @@ CELERY_TASK_DEFAULT_PRIORITY = 5
 # Fair scheduling (README "Fairness"): small and urgent sends go ahead of bulk chunks.
 JOBS_PRIORITY_HIGH = 8
 JOBS_PRIORITY_BULK = 2
+# The high lane's own queue: a worker that consumes it (Procfile `urgent`) is never busy with
+# bulk chunks, so a small send starts at once instead of waiting for a chunk's time slice.
+# Every worker of all queues consumes it too. Empty: the high lane shares its channel's queue.
+JOBS_URGENT_QUEUE = env("JOBS_URGENT_QUEUE", default="urgent")
 CELERY_TASK_QUEUES = [
     Queue(name, durable=True, queue_arguments=QUEUE_ARGUMENTS)
-    for name in ("default", "notifications", "emails", "reports", "maintenance")
+    for name in ("default", "notifications", "emails", "reports", "maintenance", JOBS_URGENT_QUEUE)
+    if name
 ]
 # Routed by task name; a worker group per queue scales independently.
 # Routed by the tasks' explicit names (stored in BackgroundJob.task_name and beat's

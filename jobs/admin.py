@@ -81,13 +81,11 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     @admin.display(description=_("progress"), ordering="progress")
     def progress_bar(self, job):
         return format_html(
-            '<div title="{}%" style="width:120px;background:#e9ecef;border-radius:3px">'
-            '<div style="width:{}%;background:{};color:#fff;font-size:11px;text-align:center;'
-            'border-radius:3px;white-space:nowrap">{}%</div></div>',
-            job.progress,
-            job.progress,
-            job.status_color,
-            job.progress,
+            '<div title="{progress}%" style="width:120px;background:#e9ecef;border-radius:3px">'
+            '<div style="width:{progress}%;background:{color};color:#fff;font-size:11px;text-align:center;'
+            'border-radius:3px;white-space:nowrap">{progress}%</div></div>',
+            progress=job.progress,
+            color=job.status_color,
         )
 
     @admin.display(description=_("done / total"))

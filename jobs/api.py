@@ -33,6 +33,23 @@ NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such job am
 FINISHED = OpenApiResponse(ErrorResponseSerializer, description="The job's state does not allow it (`errors.status`).")
 
 
+def job_action_schema(summary, description, code=status.HTTP_200_OK):
+    """The schema of a POST that acts on one of your jobs (cancel, retry): no body; the
+    job in the answer, or a 400 when its state does not allow the action."""
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        description=description,
+        request=None,
+        responses={code: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
+    )
+
+
+def owned_job(request, pk) -> BackgroundJob:
+    """The user's job `pk`, else a 404: another user's job is answered as if it did not exist."""
+    return get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
+
+
 def job_response(job, code=status.HTTP_200_OK):
     return Response({"success": True, "job": BackgroundJobSerializer(job).data}, status=code)
 
@@ -101,19 +118,16 @@ class JobHistoryView(ApiView):
 class JobDetailView(ApiView):
     @extend_schema(tags=TAGS, summary="One of your jobs", responses={200: JobResponseSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
-        return job_response(get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk))
+        return job_response(owned_job(request, pk))
 
 
 class CancelJobView(ApiView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Cancel a pending or running job",
-        description="A pending job is cancelled at once; a running one stops at its next check (partial counts kept).",
-        request=None,
-        responses={200: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
+    @job_action_schema(
+        "Cancel a pending or running job",
+        "A pending job is cancelled at once; a running one stops at its next check (partial counts kept).",
     )
     def post(self, request, pk):
-        job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
+        job = owned_job(request, pk)
         if not cancel_job(job):
             message = _("This job has already finished.")
             raise InvalidRequest({"status": [message]}, message=message)
@@ -124,15 +138,13 @@ class CancelJobView(ApiView):
 class RetryJobView(ApiView):
     throttle_classes = [JobStartThrottle]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Start a failed or cancelled job again",
-        description="Creates and returns a new job linked to the original.",
-        request=None,
-        responses={201: JobResponseSerializer, 400: FINISHED, 404: NOT_FOUND},
+    @job_action_schema(
+        "Start a failed or cancelled job again",
+        "Creates and returns a new job linked to the original.",
+        code=status.HTTP_201_CREATED,
     )
     def post(self, request, pk):
-        job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
+        job = owned_job(request, pk)
         try:
             new_job = retry_job(job)
         except JobError as exc:

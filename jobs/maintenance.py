@@ -170,7 +170,7 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
         elif busy and (job.queued_since is not None or (not resumable and job.queue in consumed)):
             outcome["queued"] += 1
         elif job.cancel_requested:
-            outcome["cancelled"] += finish_job(job.pk, Status.CANCELLED, only_if=unchanged)
+            outcome["cancelled"] += finish_job(job.pk, Status.CANCELLED, only_if=unchanged, job_type=job.job_type)
         elif resumable and not _stalled_out(job):
             outcome["resumed"] += resume_job(job)
         else:
@@ -178,7 +178,12 @@ def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
             if resumable:
                 message = _("The job stopped after repeated worker failures.")
             outcome["failed"] += finish_job(
-                job.pk, Status.FAILED, only_if=unchanged, reason="worker-lost", error_message=message
+                job.pk,
+                Status.FAILED,
+                only_if=unchanged,
+                reason="worker-lost",
+                error_message=message,
+                job_type=job.job_type,
             )
     if any(outcome.values()):
         logger.warning("reaper: %s", outcome)

@@ -190,3 +190,11 @@ class BackgroundJob(models.Model):
         if not self.started_at:
             return None
         return (self.completed_at or timezone.now()) - self.started_at
+
+
+def job_link(field_class=models.ForeignKey, **options):
+    """The field from a row an app's job works on (a campaign, a report) to that job. The
+    row outlives its job: when the job is deleted (JOBS_RETENTION_DAYS), the link turns null."""
+    return field_class(
+        BackgroundJob, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("job"), **options
+    )

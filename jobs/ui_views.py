@@ -6,13 +6,13 @@ pages, the header widget and the API agree on texts, dates and badges."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.throttling import throttle_job_starts
 
-from .api import active_etag
+from .api import active_etag, owned_job
 from .models import BackgroundJob
 from .tracking import JobError, cancel_job, retry_job
 from .ui_payload import job_payload, job_payloads
@@ -72,7 +72,7 @@ def job_list(request):
 
 @login_required
 def job_detail(request, pk):
-    job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
+    job = owned_job(request, pk)
     return render(
         request,
         "jobs/job_detail.html",
@@ -88,7 +88,7 @@ def job_detail(request, pk):
 @login_required
 @require_POST
 def job_cancel(request, pk):
-    job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
+    job = owned_job(request, pk)
     if cancel_job(job):
         messages.success(request, _("Cancellation requested: the job stops at its next check."))
     else:
@@ -100,7 +100,7 @@ def job_cancel(request, pk):
 @require_POST
 @throttle_job_starts
 def job_retry(request, pk):
-    job = get_object_or_404(BackgroundJob.objects.owned_by(request.user), pk=pk)
+    job = owned_job(request, pk)
     try:
         new_job = retry_job(job)
     except JobError as exc:

@@ -19,6 +19,21 @@ class TagAdmin(admin.ModelAdmin):
         return obj.n
 
 
+def consent_action(name, description, field, value):
+    """The admin action `name`: set a flag on the selected contacts that do not have it
+    yet, and say how many changed."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        n = queryset.exclude(**{field: value}).update(**{field: value})
+        modeladmin.message_user(
+            request, ngettext("%d contact updated.", "%d contacts updated.", n) % n, messages.SUCCESS
+        )
+
+    action.__name__ = name
+    return action
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "email", "is_active", "opted_out", "created_at"]
@@ -29,28 +44,12 @@ class ContactAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "phone", "email", "tags"]}),
         (_("Consent"), {"fields": ["is_active", "opted_out"]}),
     ]
-    actions = ["opt_out", "opt_in", "deactivate", "activate"]
-
-    def _set(self, request, queryset, field, value):
-        """Set a flag on the selected contacts that do not have it yet, and say how many changed."""
-        n = queryset.exclude(**{field: value}).update(**{field: value})
-        self.message_user(request, ngettext("%d contact updated.", "%d contacts updated.", n) % n, messages.SUCCESS)
-
-    @admin.action(description=_("Opt out of bulk messages"))
-    def opt_out(self, request, queryset):
-        self._set(request, queryset, "opted_out", True)
-
-    @admin.action(description=_("Opt back in to bulk messages"))
-    def opt_in(self, request, queryset):
-        self._set(request, queryset, "opted_out", False)
-
-    @admin.action(description=_("Deactivate"))
-    def deactivate(self, request, queryset):
-        self._set(request, queryset, "is_active", False)
-
-    @admin.action(description=_("Activate"))
-    def activate(self, request, queryset):
-        self._set(request, queryset, "is_active", True)
+    actions = [
+        consent_action("opt_out", _("Opt out of bulk messages"), "opted_out", True),
+        consent_action("opt_in", _("Opt back in to bulk messages"), "opted_out", False),
+        consent_action("deactivate", _("Deactivate"), "is_active", False),
+        consent_action("activate", _("Activate"), "is_active", True),
+    ]
 
 
 @admin.register(Campaign)

@@ -13,7 +13,7 @@ from .audience import Audience, AudienceError
 from .backends import get_sms_backend
 from .models import Campaign, Delivery
 from .ratelimit import provider_limit
-from .sending import lane_priority
+from .sending import lane
 
 PLANNERS = {
     Campaign.Channel.SMS: "notifications.send_sms_campaign",
@@ -75,7 +75,7 @@ def start_campaign(
             description=description[:1000],
             total_items=audience.count or 0,
             idempotency_key=idempotency_key,
-            priority=lane_priority(audience.count, urgent),
+            **lane(audience.count, urgent),
             metadata=send_limits(channel),
             scheduled_for=send_at,
         )

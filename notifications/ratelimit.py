@@ -42,6 +42,7 @@ class RateLimit:
         # long window that is exhausted stops it (a short window's hit then expires in a moment).
         self.items = sorted(parse_many(spec), key=lambda item: item.get_expiry()) if spec.strip() else []
         self.key = key
+        self._paused_here = 0.0
         self.max_wait = settings.BULK_QUOTA_MAX_WAIT if max_wait is None else max_wait
 
     def _client(self, kind):
@@ -71,7 +72,12 @@ class RateLimit:
         """Hold every worker's sends to this provider for `seconds` (a 429 Retry-After)."""
         seconds = max(float(seconds), 0.001)
         until = time.time() + seconds
+        self._paused_here = max(self._paused_here, until)
         self._client("redis").set(self.pause_key, repr(until), px=int(seconds * 1000))
+
+    def held_for(self) -> float:
+        """Seconds left of a pause this limit set itself (no Redis call: for every send)."""
+        return self._paused_here - time.time()
 
     def paused_until(self) -> float:
         value = self._client("redis").get(self.pause_key)

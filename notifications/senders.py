@@ -8,9 +8,10 @@ and recorded as a permanent failure, never retried into a duplicate.
 """
 
 import logging
+import queue
 import smtplib
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -75,12 +76,18 @@ class SmsSender:
         self.backend.close()
 
     def _send_one(self, delivery):
+        if (left := self.rate_limit.held_for()) > 0:  # sends already in the pool hold back too
+            return Outcome(delivery, error="held back", retry_after=left)
         body = self.texts.body(delivery.recipient)
         message = SmsMessage(to=delivery.recipient, body=body, idempotency_key=delivery.idempotency_key)
         try:
             return Outcome(delivery, message_id=self.backend.send(message).message_id)
         except Exception as exc:  # every error is recorded on the row, never lost
-            return Outcome.failed(delivery, exc)
+            outcome = Outcome.failed(delivery, exc)
+            if outcome.retry_after is not None:
+                # Paused at once, before this thread sends again: no worker sends during the pause.
+                self.rate_limit.pause(outcome.retry_after)
+            return outcome
 
     def run(self, ids, stop, *, last_try=False) -> bool:
         """Send the rows of `ids` still queued, keeping `width` sends in flight: rows are
@@ -89,9 +96,10 @@ class SmsSender:
         # Rows claimed ahead of a free thread keep the pool busy; a crash leaves them in
         # "sending", which costs a resend when the provider dedupes, else an "outcome unknown".
         window = self.width * (2 if self.backend.supports_idempotency else 1)
-        pending, in_flight, done, stopped = deque(ids), set(), [], False
+        finished = queue.SimpleQueue()  # sends in the order they finish (one put each, no polling)
+        pending, in_flight, done, stopped = deque(ids), 0, [], False
         while in_flight or (pending and not stopped):
-            if pending and not stopped and len(in_flight) < window:
+            if pending and not stopped and in_flight < window:
                 if stop():
                     stopped = True
                     continue
@@ -101,10 +109,12 @@ class SmsSender:
                     continue
                 claimed = Delivery.objects.claim(batch)
                 self.texts.load(claimed)
-                in_flight.update(self.pool.submit(self._send_one, d) for d in claimed)
+                for delivery in claimed:
+                    self.pool.submit(self._send_one, delivery).add_done_callback(finished.put)
+                in_flight += len(claimed)
                 continue
-            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            done.extend(f.result() for f in finished)
+            done.append(finished.get().result())
+            in_flight -= 1
             if len(done) >= self.width or not in_flight:
                 self._record(done, last_try)
                 done = []
@@ -122,11 +132,9 @@ class SmsSender:
             return False
 
     def _record(self, outcomes, last_try):
-        """Outcomes onto the ledger; sends the provider held back (429 Retry-After) go back to
-        queued without using up an attempt, and pause the provider for every worker."""
-        held = [o for o in outcomes if o.retry_after is not None]
-        if held:
-            self.rate_limit.pause(max(o.retry_after for o in held))
+        """Outcomes onto the ledger; sends the provider held back (429 Retry-After, already
+        paused in _send_one) go back to queued without using up an attempt."""
+        if held := [o for o in outcomes if o.retry_after is not None]:
             Delivery.objects.requeue([o.delivery for o in held])
         Delivery.objects.record([o for o in outcomes if o.retry_after is None], last_try=last_try)
 

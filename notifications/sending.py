@@ -53,9 +53,7 @@ def plan_campaign(tracker, chunk_task: str) -> int | None:
     total = build_ledger(campaign)
     tracker.set_total(total)
     # A tag's size is known only now: a small one joins the small sends' lane.
-    BackgroundJob.objects.filter(pk=tracker.id, priority=settings.JOBS_PRIORITY_BULK).update(
-        priority=lane_priority(total)
-    )
+    BackgroundJob.objects.filter(pk=tracker.id, priority=settings.JOBS_PRIORITY_BULK).update(**lane(total))
     resend = campaign.channel == Campaign.Channel.SMS and get_sms_backend().supports_idempotency
     # Only rows claimed before this job was resumed: a resume is decided after JOBS_STUCK_AFTER
     # without a heartbeat (no chunk at work then), while chunks that ran since (queued ahead
@@ -89,18 +87,21 @@ def send_small(tracker, campaign: Campaign, chunk_task: str) -> int:
     return 1
 
 
-def lane_priority(count: int | None, urgent=False) -> int:
-    """The Celery priority of a send's tasks: small (at most BULK_SMALL_AUDIENCE recipients,
-    known at the trigger) and urgent sends go ahead of bulk chunks."""
-    small = count is not None and count <= settings.BULK_SMALL_AUDIENCE
-    return settings.JOBS_PRIORITY_HIGH if urgent or small else settings.JOBS_PRIORITY_BULK
+def lane(count: int | None, urgent=False) -> dict:
+    """The Celery options of a send's tasks (the job's priority, and its queue where it is not
+    the task's route). Small (at most BULK_SMALL_AUDIENCE recipients, known at the trigger) and
+    urgent sends go ahead of bulk chunks, in the high lane's own queue (JOBS_URGENT_QUEUE; its
+    worker is never busy with bulk chunks); bulk sends go by their tasks' routes."""
+    if not (urgent or (count is not None and count <= settings.BULK_SMALL_AUDIENCE)):
+        return {"priority": settings.JOBS_PRIORITY_BULK}
+    queue = settings.JOBS_URGENT_QUEUE
+    return {"priority": settings.JOBS_PRIORITY_HIGH, **({"queue": queue} if queue else {})}
 
 
 def start_chunk(tracker, chunk_task: str, first_id, last_id, **options):
-    """Enqueue a chunk of the job's send at the job's priority (its lane)."""
-    priority = BackgroundJob.objects.filter(pk=tracker.id).values_list("priority", flat=True).first()
-    if priority is not None:
-        options["priority"] = priority
+    """Enqueue a chunk of the job's send in the job's lane (its priority and queue)."""
+    lane = BackgroundJob.objects.filter(pk=tracker.id).values("priority", "queue").first() or {}
+    options.update({option: value for option, value in lane.items() if value is not None})
     current_app.send_task(chunk_task, args=[tracker.id, first_id, last_id], **options)
 
 

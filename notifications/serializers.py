@@ -85,6 +85,17 @@ class RetryFailedSerializer(serializers.Serializer):
 SERIALIZERS = {Campaign.Channel.SMS: BulkSmsSerializer, Campaign.Channel.EMAIL: BulkEmailSerializer}
 
 
+class LedgerCount(serializers.IntegerField):
+    """How many of the campaign's deliveries the field's name counts: its key in
+    `counts` in the context (DeliveryQuerySet.status_counts), 0 when absent."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, campaign):
+        return self.context["counts"].get(self.field_name, 0)
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     """A campaign's outcome: what, when, and its ledger's counts (`counts` in the context)."""
 
@@ -92,11 +103,11 @@ class CampaignSerializer(serializers.ModelSerializer):
     createdAt = serializers.DateTimeField(source="created_at")
     sendAt = serializers.DateTimeField(source="send_at", allow_null=True)
     retryOf = serializers.IntegerField(source="retry_of_id", allow_null=True)
-    queued = serializers.SerializerMethodField()
-    sending = serializers.SerializerMethodField()
-    sent = serializers.SerializerMethodField()
-    failed = serializers.SerializerMethodField()
-    unknown = serializers.SerializerMethodField()
+    queued = LedgerCount()
+    sending = LedgerCount()
+    sent = LedgerCount()
+    failed = LedgerCount()
+    unknown = LedgerCount(help_text="Failed rows whose outcome is unknown (the provider may have delivered).")
 
     class Meta:
         model = Campaign
@@ -105,25 +116,6 @@ class CampaignSerializer(serializers.ModelSerializer):
             "queued", "sending", "sent", "failed", "unknown",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def _count(self, key) -> int:
-        return self.context["counts"].get(key, 0)
-
-    def get_queued(self, campaign) -> int:
-        return self._count("queued")
-
-    def get_sending(self, campaign) -> int:
-        return self._count("sending")
-
-    def get_sent(self, campaign) -> int:
-        return self._count("sent")
-
-    def get_failed(self, campaign) -> int:
-        return self._count("failed")
-
-    def get_unknown(self, campaign) -> int:
-        """Failed rows whose outcome is unknown (the provider may have delivered)."""
-        return self._count("unknown")
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -1,5 +1,5 @@
-"""Settling a campaign once its job has finished (jobs.tracking.job_finished; receivers
-connected in NotificationsConfig.ready, run in this order)."""
+"""Settling a campaign once its job has finished (jobs.tracking.job_finished; the receiver
+is connected in NotificationsConfig.ready)."""
 
 from django.db.models import Count
 from django.dispatch import receiver
@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 
 from jobs.tracking import job_finished, update_metadata
 
+from .campaigns import JOB_TYPES
 from .models import Campaign, Delivery
 from .tasks import settle_campaign
 
@@ -18,21 +19,21 @@ GAVE_UP = gettext_noop("gave up after %(n)d attempts")
 OTHER = gettext_noop("other reasons")
 
 
-@receiver(job_finished, dispatch_uid="notifications.settle_ledger")
-def settle_ledger(sender, job_id, status, **kwargs):
-    """No ledger row left queued or sending after a Failed or Cancelled job, and counters
-    equal to the ledger in every terminal state: settled at once, in the process that
-    finished the job (before the failure summary, which then counts the rows not sent);
-    rows a chunk may still be sending are settled later by the task."""
+@receiver(job_finished, dispatch_uid="notifications.settle_campaign")
+def settle_campaign_of_job(sender, job_id, status, job_type=None, **kwargs):
+    """A campaign's job has finished. No ledger row is left queued or sending after a
+    Failed or Cancelled job, and the counters equal the ledger in every terminal state:
+    settled at once, in the process that finished the job (rows a chunk may still be
+    sending are settled later by the task). Then the failures, grouped by reason, go
+    into the job's metadata. Any other job costs nothing when its type is known (a job
+    finished by its task), else one indexed lookup."""
+    if job_type is not None and job_type not in JOB_TYPES.values():
+        return
+    campaign = Campaign.objects.filter(job_id=job_id)
+    if not campaign.exists():
+        return
     settle_campaign(job_id)
-
-
-@receiver(job_finished, dispatch_uid="notifications.summarise_failures")
-def summarise_failures(sender, job_id, status, **kwargs):
-    """Store the campaign's failures grouped by reason in its job's metadata."""
-    campaign = Campaign.objects.filter(job_id=job_id).first()
-    if campaign is not None:
-        update_metadata(job_id, failure_summary=failure_summary(campaign))
+    update_metadata(job_id, failure_summary=failure_summary(campaign.get()))
 
 
 def failure_summary(campaign) -> dict:

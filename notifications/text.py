@@ -53,6 +53,29 @@ def _prefix_digits(code: int) -> frozenset:
     return frozenset(digits)
 
 
+@cache
+def _mobile_descs(code: int) -> tuple | None:
+    """(possible lengths, compiled pattern) of the general and the mobile number description
+    of the one region with calling code `code` (phonenumbers' own metadata); None when
+    several regions share the code or a description is missing."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0]) if len(regions) == 1 else None
+    descs = (metadata.general_desc, metadata.mobile) if metadata else ()
+    if not descs or any(d is None or not d.national_number_pattern for d in descs):
+        return None
+    return tuple((frozenset(d.possible_length), re.compile(d.national_number_pattern)) for d in descs)
+
+
+def _is_mobile(code: int, national: str) -> bool:
+    """True when `national` matches its region's general and mobile descriptions, the way
+    phonenumbers' validity check matches each number type (it tries mobile last, after ten
+    others): such a number is valid. False only means "ask is_valid_number"."""
+    descs = _mobile_descs(code)
+    return descs is not None and all(
+        (not lengths or len(national) in lengths) and pattern.fullmatch(national) for lengths, pattern in descs
+    )
+
+
 def _fast_e164(raw: str, region: str) -> str | None:
     """The E.164 form of a plain number (+<country><number>, or <national prefix><number>)
     when phonenumbers says that number is valid; None means "ask phonenumbers.parse".
@@ -74,6 +97,8 @@ def _fast_e164(raw: str, region: str) -> str | None:
         national = match[2]
     else:
         return None
+    if _is_mobile(code, national):
+        return f"+{code}{national}"
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
     return f"+{code}{national}" if phonenumbers.is_valid_number(number) else None
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from config.api import ApiView, ErrorResponseSerializer, InvalidRequest
+from config.api import ApiView, ErrorResponseSerializer, InvalidRequest, success_response
 from config.throttling import JobStartThrottle, throttle_job_starts
 from jobs.formatting import format_datetime
 
@@ -45,19 +45,16 @@ class BulkSendView(ApiView):
         parameters=[OpenApiParameter("channel", str, OpenApiParameter.PATH, enum=list(SERIALIZERS))],
         request=BulkSendRequestSerializer,
         responses={
-            202: inline_serializer(
+            202: success_response(
                 "BulkSendStarted",
-                {
-                    "success": serializers.BooleanField(),
-                    "message": serializers.CharField(),
-                    "jobId": serializers.IntegerField(),
-                    "campaignId": serializers.IntegerField(),
-                    "recipients": serializers.IntegerField(),
-                    "skippedInvalid": serializers.IntegerField(),
-                    "duplicates": serializers.IntegerField(),
-                    "excluded": serializers.IntegerField(),
-                    "sendAt": serializers.DateTimeField(allow_null=True),
-                },
+                message=serializers.CharField(),
+                jobId=serializers.IntegerField(),
+                campaignId=serializers.IntegerField(),
+                recipients=serializers.IntegerField(),
+                skippedInvalid=serializers.IntegerField(),
+                duplicates=serializers.IntegerField(),
+                excluded=serializers.IntegerField(),
+                sendAt=serializers.DateTimeField(allow_null=True),
             )
         },
     )
@@ -150,14 +147,11 @@ class TagListView(ApiView):
         summary="Tags with their reachable contacts",
         parameters=[OpenApiParameter("channel", str, enum=list(Campaign.Channel.values), required=False)],
         responses={
-            200: inline_serializer(
+            200: success_response(
                 "TagList",
-                {
-                    "success": serializers.BooleanField(),
-                    "tags": inline_serializer(
-                        "TagCount", {"name": serializers.CharField(), "contacts": serializers.IntegerField()}, many=True
-                    ),
-                },
+                tags=inline_serializer(
+                    "TagCount", {"name": serializers.CharField(), "contacts": serializers.IntegerField()}, many=True
+                ),
             )
         },
     )
@@ -174,25 +168,21 @@ class TagListView(ApiView):
 
 TAGS = ["campaigns"]
 NOT_FOUND = OpenApiResponse(ErrorResponseSerializer, description="No such campaign among yours.")
-CAMPAIGN_RESPONSE = inline_serializer(
-    "CampaignOutcome", {"success": serializers.BooleanField(), "campaign": CampaignSerializer()}
-)
-DELIVERIES_RESPONSE = inline_serializer(
+CAMPAIGN_RESPONSE = success_response("CampaignOutcome", campaign=CampaignSerializer())
+DELIVERIES_RESPONSE = success_response(
     "CampaignDeliveries",
-    {
-        "success": serializers.BooleanField(),
-        "deliveries": DeliverySerializer(many=True),
-        "next": serializers.IntegerField(allow_null=True, help_text="The next page, or null on the last."),
-    },
+    deliveries=DeliverySerializer(many=True),
+    next=serializers.IntegerField(allow_null=True, help_text="The next page, or null on the last."),
 )
-RETRY_RESPONSE = inline_serializer(
-    "RetryFailedStarted",
-    {
-        "success": serializers.BooleanField(),
-        "jobId": serializers.IntegerField(),
-        "campaignId": serializers.IntegerField(),
-    },
+RETRY_RESPONSE = success_response(
+    "RetryFailedStarted", jobId=serializers.IntegerField(), campaignId=serializers.IntegerField()
 )
+
+
+def campaign_schema(summary, answers, **kwargs):
+    """The schema of an endpoint on one of your campaigns: tagged "campaigns", its
+    `answers` ({status: response}), and a 404 for a campaign that is not yours."""
+    return extend_schema(tags=TAGS, summary=summary, responses={**answers, 404: NOT_FOUND}, **kwargs)
 
 
 def owned_campaign(request, pk) -> Campaign:
@@ -204,11 +194,7 @@ def owned_campaign(request, pk) -> Campaign:
 
 
 class CampaignView(ApiView):
-    @extend_schema(
-        tags=TAGS,
-        summary="A campaign's outcome: counts per delivery status",
-        responses={200: CAMPAIGN_RESPONSE, 404: NOT_FOUND},
-    )
+    @campaign_schema("A campaign's outcome: counts per delivery status", {200: CAMPAIGN_RESPONSE})
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
         data = CampaignSerializer(campaign, context={"counts": campaign.deliveries.status_counts()}).data
@@ -216,11 +202,8 @@ class CampaignView(ApiView):
 
 
 class CampaignDeliveriesView(ApiView):
-    @extend_schema(
-        tags=TAGS,
-        summary="A campaign's deliveries, a page at a time",
-        parameters=[DeliveriesQuerySerializer],
-        responses={200: DELIVERIES_RESPONSE, 404: NOT_FOUND},
+    @campaign_schema(
+        "A campaign's deliveries, a page at a time", {200: DELIVERIES_RESPONSE}, parameters=[DeliveriesQuerySerializer]
     )
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
@@ -233,9 +216,7 @@ class CampaignDeliveriesView(ApiView):
 
 
 class CampaignCsvView(ApiView):
-    @extend_schema(
-        tags=TAGS, summary="Every delivery of a campaign as CSV", responses={(200, "text/csv"): str, 404: NOT_FOUND}
-    )
+    @campaign_schema("Every delivery of a campaign as CSV", {(200, "text/csv"): str})
     def get(self, request, pk):
         campaign = owned_campaign(request, pk)
         response = StreamingHttpResponse(csv_lines(campaign), content_type="text/csv; charset=utf-8")
@@ -246,11 +227,10 @@ class CampaignCsvView(ApiView):
 class RetryFailedView(ApiView):
     throttle_classes = [JobStartThrottle]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Send again to the recipients that failed, as a new campaign",
+    @campaign_schema(
+        "Send again to the recipients that failed, as a new campaign",
+        {202: RETRY_RESPONSE},
         request=RetryFailedSerializer,
-        responses={202: RETRY_RESPONSE, 404: NOT_FOUND},
     )
     def post(self, request, pk):
         campaign = owned_campaign(request, pk)

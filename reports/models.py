@@ -6,6 +6,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.formatting import format_date
+from jobs.models import BackgroundJob, job_link
+
+# The reader's word for each key a report's parameters may have.
+PARAMETER_LABELS = {
+    "tag": _("Tag"),
+    "active": _("Active contacts only"),
+    "from": _("From"),
+    "to": _("To"),
+}
+
 
 def report_upload_to(report, filename):
     """Per-report path under the storage root (local MEDIA_ROOT, S3, ...)."""
@@ -34,14 +45,7 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("owner"),
     )
-    job = models.ForeignKey(
-        "jobs.BackgroundJob",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reports",
-        verbose_name=_("job"),
-    )
+    job = job_link(related_name="reports")
     # Set only once the whole file was written and saved: an empty file means "not ready".
     file = models.FileField(_("file"), upload_to=report_upload_to, max_length=500, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
@@ -64,8 +68,6 @@ class Report(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        from jobs.models import BackgroundJob
-
         if not self.file:
             return False
         return self.job_id is None or self.job.status == BackgroundJob.Status.COMPLETED
@@ -83,6 +85,18 @@ class Report(models.Model):
         if self.job_id:
             return self.job.get_status_display()
         return _("Pending")
+
+    @property
+    def parameter_texts(self) -> list[tuple[str, str]]:
+        """The parameters as the reader's words: labels translated, dates Jalali in Persian."""
+        texts = []
+        for key, value in sorted(self.parameters.items()):
+            if key in ("from", "to"):
+                value = format_date(value)
+            elif isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            texts.append((PARAMETER_LABELS.get(key, key), value))
+        return texts
 
     @property
     def status_badge_class(self) -> str:

@@ -5,38 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from config.api import ApiView, ErrorResponseSerializer, Gone
+from config.api import ApiView, ErrorResponseSerializer, Gone, success_response
 from config.throttling import JobStartThrottle, throttle_job_starts
-from jobs.formatting import format_date
 
 from .models import Report
 from .serializers import ReportRequestSerializer
 from .services import request_report
 
 PAGE_SIZE = 50
-PARAMETER_LABELS = {
-    "tag": _lazy("Tag"),
-    "active": _lazy("Active contacts only"),
-    "from": _lazy("From"),
-    "to": _lazy("To"),
-}
-
-
-def parameter_texts(report) -> list[tuple[str, str]]:
-    """A report's parameters as the reader's words: labels translated, dates Jalali in Persian."""
-    texts = []
-    for key, value in sorted(report.parameters.items()):
-        if key in ("from", "to"):
-            value = format_date(value)
-        elif isinstance(value, bool):
-            value = _("yes") if value else _("no")
-        texts.append((PARAMETER_LABELS.get(key, key), value))
-    return texts
 
 
 class ReportRequestView(ApiView):
@@ -45,13 +25,8 @@ class ReportRequestView(ApiView):
     @extend_schema(
         request=ReportRequestSerializer,
         responses={
-            201: inline_serializer(
-                "ReportStarted",
-                {
-                    "success": serializers.BooleanField(),
-                    "jobId": serializers.IntegerField(),
-                    "reportId": serializers.IntegerField(),
-                },
+            201: success_response(
+                "ReportStarted", jobId=serializers.IntegerField(), reportId=serializers.IntegerField()
             ),
             400: OpenApiResponse(ErrorResponseSerializer, description="Field errors; nothing was started."),
         },
@@ -98,9 +73,7 @@ def reports_page(request):
         )
         messages.success(request, _("Your report was requested; it will appear here when it is ready."))
         return redirect(f"{request.path}#report-{report.pk}")
-    reports = list(Report.objects.filter(owner=request.user).select_related("job")[:PAGE_SIZE])
-    for report in reports:
-        report.parameter_texts = parameter_texts(report)
+    reports = Report.objects.filter(owner=request.user).select_related("job")[:PAGE_SIZE]
     return render(
         request,
         "reports/reports.html",

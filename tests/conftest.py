@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from config.celery import app
@@ -61,6 +62,15 @@ def pytest_collection_modifyitems(config, items):
 def no_job_start_throttle():
     """Tests start many jobs as the same user: the job-start throttle is off unless a test sets it."""
     settings.JOBS_START_RATE = None
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request through LocaleMiddleware leaves
+    its language active in the test's thread, and in-process code (the reaper's messages)
+    would otherwise speak the language of whichever test ran before."""
+    translation.deactivate()
+    yield
 
 
 def purge_all_queues():

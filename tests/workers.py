@@ -24,7 +24,8 @@ from config.brokers import transport_for
 from config.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ALL_QUEUES = "default,notifications,emails,reports,maintenance"
+ALL_QUEUES = "default,notifications,emails,reports,maintenance,urgent"
+SEND_QUEUES = "notifications,urgent"  # bulk sends and the high lane (small and urgent sends)
 
 
 def free_port() -> int:

@@ -45,8 +45,9 @@ def queues(args):
 
 def test_every_procfile_process_has_a_compose_service(services):
     processes = procfile()
-    assert set(processes) == {"valkey", "web", "worker", "beat", "flower"}
+    assert set(processes) == {"valkey", "web", "worker", "urgent", "beat", "flower"}
     assert processes["valkey"] == ["python", "-m", "config.valkey"]  # compose runs a real redis instead
+    assert processes["urgent"][:4] == ["celery", "-A", "config", "worker"]
     for name in ("worker", "beat", "flower"):
         assert processes[name][:4] == ["celery", "-A", "config", name]
         assert celery_services(services, name), f"no compose service runs `celery {name}`"
@@ -75,6 +76,8 @@ def test_worker_groups_follow_the_workload(services):
     assert option(groups[frozenset({"notifications", "emails"})], "-P", "--pool") == "threads"
     assert option(groups[frozenset({"reports"})], "-P", "--pool") == "prefork"
     assert frozenset({"default", "maintenance"}) in groups
+    assert queues(procfile()["urgent"]) == {"urgent"}  # the high lane's own worker, in both
+    assert option(groups[frozenset({"urgent"})], "-P", "--pool") == "threads"
     names = [option(args, "-n", "--hostname") for args in groups.values()]
     assert all(names) and len(set(names)) == len(names)
 

@@ -1,7 +1,6 @@
 """GET /jobs/api/active/: the owner's pending and running jobs, with conditional GET."""
 
 import pytest
-from django.urls import reverse
 
 from jobs.models import BackgroundJob
 from jobs.tracking import JobTracker, cancel_job
@@ -10,10 +9,6 @@ from .factories import BackgroundJobFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/jobs/api/active/"
-
-
-def test_url_is_as_designed():
-    assert reverse("jobs:api-active") == URL
 
 
 def test_lists_only_pending_and_running_jobs(alice_client, alice):

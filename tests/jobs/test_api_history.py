@@ -1,16 +1,11 @@
 """GET /jobs/api/history/?take=N: the owner's latest jobs, newest first."""
 
 import pytest
-from django.urls import reverse
 
 from .factories import BackgroundJobFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/jobs/api/history/"
-
-
-def test_url_is_as_designed():
-    assert reverse("jobs:api-history") == URL
 
 
 def test_newest_first_ten_by_default(alice_client, alice):

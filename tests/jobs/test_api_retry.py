@@ -15,10 +15,6 @@ def retry(client, job):
     return client.post(reverse("jobs:api-retry", args=[job.id]))
 
 
-def test_url_is_as_designed():
-    assert reverse("jobs:api-retry", args=[7]) == "/jobs/api/7/retry/"
-
-
 @pytest.mark.parametrize("state", ["failed", "cancelled"])
 def test_retry_creates_a_new_linked_job(alice_client, alice, state, django_capture_on_commit_callbacks):
     job = BackgroundJobFactory(created_by=alice, task_kwargs={"items": 7}, total_items=7, **{state: True})

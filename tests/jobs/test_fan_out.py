@@ -33,9 +33,12 @@ def test_parallel_chunks_count_exactly_and_complete_once(worker_factory, alice):
     assert job.status == Status.COMPLETED
     assert (job.total_items, job.processed_items, job.success_count, job.failed_count) == (260, 260, 260, 0)
     assert job.progress == 100
-    # and exactly one chunk's conditional update completed it
+    # and one conditional update completed it: the chunk that counted the last item, or, on a
+    # loaded machine, the planner's own end when every chunk had counted before it got there
+    # (then each chunk found it already completed); never two
     completions = [result.result for result in chunks]
-    assert completions.count('{"completed": true}') == 1
-    assert completions.count('{"completed": false}') == 19
+    assert completions.count('{"completed": true}') <= 1
+    assert completions.count('{"completed": true}') + completions.count('{"completed": false}') == 20
+    assert job.completed_at is not None
     # and no chunk counted as a new attempt of the job
     assert job.attempts == 1

@@ -5,16 +5,14 @@ from jobs.models import BackgroundJob
 from jobs.tracking import start_job
 from tests.workers import wait_for
 
-from .states import finished, running_with
+from .states import finished, run_to_the_end, running_with
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
 
 
 def test_job_runs_on_a_real_worker_with_exact_counts(worker, alice):
-    job = start_job(count_items, user=alice, job_type=0, title="count", kwargs={"items": 25})
-
-    wait_for(lambda: finished(job), message="job to finish")
+    job = run_to_the_end(count_items, alice, items=25)
 
     assert job.status == Status.COMPLETED
     assert (job.total_items, job.processed_items, job.success_count, job.failed_count) == (25, 25, 25, 0)
@@ -42,9 +40,7 @@ def test_job_goes_pending_then_running_then_completed(worker, alice):
 
 
 def test_job_error_fails_with_its_message(worker, alice):
-    job = start_job(count_items, user=alice, job_type=0, title="count", kwargs={"items": 5, "fail_at": 3})
-
-    wait_for(lambda: finished(job), message="job to finish")
+    job = run_to_the_end(count_items, alice, items=5, fail_at=3)
 
     assert job.status == Status.FAILED
     assert job.error_message == "Item 3 could not be processed."

@@ -30,6 +30,21 @@ def reap():
     return reap_stuck_jobs(inspect_timeout=0.1)
 
 
+def purge_all_queues():
+    with app.connection_for_write() as conn:
+        for queue in settings.CELERY_TASK_QUEUES:
+            queue.bind(conn.default_channel).purge()
+
+
+def reap_while_queued(task_name, *args):
+    """Reap while a message for `task_name` waits in the maintenance queue (emptied after)."""
+    app.send_task(task_name, args=args, queue="maintenance")
+    try:
+        return reap()
+    finally:
+        purge_all_queues()
+
+
 def test_stale_job_fails_as_worker_lost(alice):
     job = stale(created_by=alice, processed_items=4, success_count=4)
 
@@ -136,12 +151,9 @@ def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queu
     # given a fan-out job whose chunks wait in the queue behind other work, a live worker on that queue
     monkeypatch.setattr("jobs.maintenance.consumed_queues", lambda timeout: {"maintenance"})
     job = stale(created_by=alice)
-    app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
-    try:
-        # when the reaper runs
-        outcome = reap()
-    finally:
-        purge_all_queues()
+
+    # when the reaper runs while one of its chunks waits
+    outcome = reap_while_queued("demo.count_chunk", job.pk, 5)
 
     # then the job is left running
     assert outcome["queued"] == 1 and outcome["failed"] == 0
@@ -149,20 +161,11 @@ def test_job_with_tasks_waiting_in_the_broker_is_late_not_lost(alice, purge_queu
     assert job.status == Status.RUNNING
 
 
-def purge_all_queues():
-    with app.connection_for_write() as conn:
-        for queue in settings.CELERY_TASK_QUEUES:
-            queue.bind(conn.default_channel).purge()
-
-
 def test_resumed_job_whose_task_waits_in_its_queue_is_not_resumed_again(alice, purge_queues):
     # given a resumed job whose new task has not started: its queue is busy with other work
     job = stale(created_by=alice, task_name="demo.count_items_resumable", queued_since=timezone.now())
-    app.send_task("demo.noop", queue="maintenance")
-    try:
-        outcome = reap()
-    finally:
-        purge_all_queues()
+
+    outcome = reap_while_queued("demo.noop")
 
     # then it is late, not lost: no second copy of its task is queued
     assert outcome["queued"] == 1 and outcome["resumed"] == 0
@@ -199,11 +202,8 @@ def test_the_reaper_reads_no_private_broker_structures():
 def test_job_whose_queue_no_worker_consumes_is_lost_even_with_messages_waiting(alice, purge_queues):
     # given a stale job whose queue holds a message (e.g. its own, requeued by RabbitMQ), no worker at all
     job = stale(created_by=alice)
-    app.send_task("demo.count_chunk", args=[job.pk, 5], queue="maintenance")
-    try:
-        outcome = reap()
-    finally:
-        purge_all_queues()
+
+    outcome = reap_while_queued("demo.count_chunk", job.pk, 5)
 
     # then nothing would ever run it: the job fails as worker lost
     assert outcome["failed"] == 1

@@ -4,10 +4,8 @@ import pytest
 
 from crm.tasks import count_items_flaky, count_items_flaky_no_delay
 from jobs.models import BackgroundJob
-from jobs.tracking import start_job
-from tests.workers import wait_for
 
-from .states import finished
+from .states import run_to_the_end
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
 Status = BackgroundJob.Status
@@ -15,9 +13,7 @@ Status = BackgroundJob.Status
 
 def test_transient_error_is_retried_then_the_job_completes(worker, alice):
     # given a task whose first attempt hits a transient error
-    job = start_job(count_items_flaky, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 1})
-
-    wait_for(lambda: finished(job), message="job to finish")
+    job = run_to_the_end(count_items_flaky, alice, failing_attempts=1)
 
     # then the second attempt did the work
     assert job.status == Status.COMPLETED
@@ -28,9 +24,7 @@ def test_transient_error_is_retried_then_the_job_completes(worker, alice):
 
 def test_persistent_error_fails_after_max_attempts_with_a_user_safe_message(worker, alice):
     # given a task that always hits a transient error (policy: 2 retries)
-    job = start_job(count_items_flaky, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 99})
-
-    wait_for(lambda: finished(job), message="job to fail")
+    job = run_to_the_end(count_items_flaky, alice, failing_attempts=99)
 
     # then it ran 1 + 2 times and failed with a message for users, not a traceback
     assert job.status == Status.FAILED
@@ -42,9 +36,7 @@ def test_persistent_error_fails_after_max_attempts_with_a_user_safe_message(work
 
 def test_immediate_retries_each_find_the_job_pending(worker, alice):
     # given retries without countdown: each next attempt starts while the last one winds down
-    job = start_job(count_items_flaky_no_delay, user=alice, job_type=0, title="flaky", kwargs={"failing_attempts": 5})
-
-    wait_for(lambda: finished(job), message="job to finish")
+    job = run_to_the_end(count_items_flaky_no_delay, alice, failing_attempts=5)
 
     # then every attempt ran and the sixth completed the job
     assert job.status == Status.COMPLETED

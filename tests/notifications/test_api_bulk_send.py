@@ -147,7 +147,32 @@ def test_valid_list_starts_one_job_and_enqueues_only_the_planner(alice, alice_cl
     assert campaign.recipients == ["+989120000000", "+989120000001"]
     assert (body["skippedInvalid"], body["duplicates"], body["excluded"]) == (1, 1, 1)
     assert Delivery.objects.count() == 0  # the ledger is built by the worker
-    assert queue_lengths()["notifications"] == 1
+    assert queue_lengths()["urgent"] == 1  # a small send: the high lane's queue
+
+
+@pytest.mark.parametrize("scan", [5000, 3], ids=["few-suppressed-read-at-once", "many-suppressed-looked-up"])
+def test_a_long_list_leaves_out_exactly_its_opted_out_and_inactive_contacts(
+    alice_client, purge_queues, monkeypatch, scan
+):
+    # given a list of 2,500 numbers, four of them opted out or inactive, two suppressed
+    # contacts not on the list, and reachable contacts
+    monkeypatch.setattr("notifications.audience.SUPPRESSED_SCAN", scan)
+    listed = numbers(2500)
+    Contact.objects.bulk_create(
+        [Contact(phone=listed[i], opted_out=True) for i in (0, 2001)]
+        + [Contact(phone=listed[i], is_active=False) for i in (7, 2499)]
+        + [Contact(phone=p, opted_out=True) for p in numbers(2, start=5000)]
+        + [Contact(phone=listed[i]) for i in (1, 2000)]
+    )
+
+    # when
+    response = alice_client.post(SMS_URL, {"recipients": listed, "message": "Hi"}, format="json")
+
+    # then exactly those four are left out
+    assert response.status_code == 202
+    assert response.json()["excluded"] == 4
+    campaign = Campaign.objects.get(pk=response.json()["campaignId"])
+    assert campaign.recipients == [p for i, p in enumerate(listed) if i not in (0, 7, 2001, 2499)]
 
 
 def test_tag_audience_starts_a_job_named_for_the_tag(alice_client, purge_queues):
@@ -188,7 +213,7 @@ def test_repeated_request_with_the_same_idempotency_key_starts_one_send(alice_cl
     assert first.json()["jobId"] == second.json()["jobId"] != other.json()["jobId"]
     assert first.json()["campaignId"] == second.json()["campaignId"]
     assert (BackgroundJob.objects.count(), Campaign.objects.count()) == (2, 2)
-    assert queue_lengths()["notifications"] == 2
+    assert queue_lengths()["urgent"] == 2  # small sends: the high lane's queue
 
 
 def test_urgent_sends_go_ahead_of_bulk_but_only_staff_may_ask(alice_client, staff, purge_queues):
@@ -205,4 +230,6 @@ def test_urgent_sends_go_ahead_of_bulk_but_only_staff_may_ask(alice_client, staf
     assert response.status_code == 202
     urgent_job = BackgroundJob.objects.get(pk=response.json()["jobId"])
     bulk = staff_client.post(SMS_URL, {**payload, "urgent": False}, format="json").json()["jobId"]
-    assert urgent_job.priority > BackgroundJob.objects.get(pk=bulk).priority
+    bulk_job = BackgroundJob.objects.get(pk=bulk)
+    assert urgent_job.priority > bulk_job.priority
+    assert (urgent_job.queue, bulk_job.queue) == ("urgent", "notifications")  # the high lane's own worker

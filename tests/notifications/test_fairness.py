@@ -80,6 +80,28 @@ def test_a_small_send_completes_while_a_large_one_runs(worker_factory, gateway, 
     assert large.success_count == 600
 
 
+def test_the_high_lane_has_its_own_worker_while_bulk_chunks_hold_every_process(worker_factory, gateway, alice, bob):
+    # given the Procfile's two workers: one for bulk (2 processes), one for the urgent queue
+    env = gateway_env(gateway, SMS_RATE_LIMIT="100/second", BULK_CHUNK_SIZE=300, BULK_CHUNK_SECONDS=60)
+    worker_factory(queues="notifications", env=env)
+    worker_factory(queues="urgent", pool="threads", concurrency=4, env=env)
+    # and alice's send of 600 in two chunks of 300, one on each bulk process (about 6 s)
+    large = start_sms(alice, numbers(600)).job
+    wait_for(lambda: large.refresh_from_db() or large.processed_items > 0, message="the large send to start")
+
+    # when bob sends to 5 numbers
+    small = start_sms(bob, numbers(5, start=10_000)).job
+    wait_finished(small)
+
+    # then his send went to the urgent queue and completed while both bulk processes still sent
+    large.refresh_from_db()
+    assert (small.queue, small.status) == ("urgent", Status.COMPLETED)
+    assert large.queue == "notifications" and large.status == Status.RUNNING
+    assert gateway.accepted.keys() >= set(numbers(5, start=10_000))
+    wait_finished(large)
+    assert large.success_count == 600
+
+
 def test_two_owners_sends_progress_side_by_side(worker_factory, gateway, alice, bob):
     # given two sends of 400 started one after the other, sharing a 100/s provider limit
     worker_factory(env=gateway_env(gateway, SMS_RATE_LIMIT="100/second", BULK_CHUNK_SIZE=20))
@@ -97,6 +119,7 @@ def test_two_owners_sends_progress_side_by_side(worker_factory, gateway, alice, 
     assert second.success_count == 400
 
 
+@pytest.mark.chaos  # worker kills or restarts, long waits: CI runs it once
 def test_every_recipient_exactly_once_when_killed_during_bounded_fan_out(worker_factory, gateway, alice):
     # given a bounded fan-out (2 chunks of 25 in flight) through a gateway slow enough to catch sends
     gateway.latency = 0.01
@@ -105,9 +128,16 @@ def test_every_recipient_exactly_once_when_killed_during_bounded_fan_out(worker_
     campaign = start_sms(alice, numbers(600))
     job = campaign.job
 
-    # when the worker is SIGKILLed mid-send (its chunks and their continuations are lost)
+    # when the worker is SIGKILLed with sends in flight (the gateway slowed down so that rows are
+    # claimed and not yet recorded: at 10 ms a send, a kill could fall between two chunks, and
+    # then the surviving continuation finishes the job with nothing to recover)
     wait_for(lambda: gateway.total_accepted >= 200, timeout=60, message="200 messages accepted")
+    gateway.latency = 0.5
+    sending = campaign.deliveries.filter(status=Delivery.Status.SENDING)
+    wait_for(sending.exists, timeout=10, message="sends in flight")
     worker.kill()
+    assert sending.exists()  # the dead worker's chunks and their continuations are lost
+    gateway.latency = 0.01
     worker_factory(env=env)
     # and the reaper finds the job without a heartbeat and resumes its planner
     wait_for(lambda: reap_stuck_jobs(stuck_after=0)["resumed"], timeout=30, message="the reaper to resume the job")

@@ -54,6 +54,24 @@ def test_tag_ledger_leaves_out_opted_out_contacts(alice, settings):
     assert build_ledger(c) == 3
 
 
+def test_a_small_tag_joins_the_high_lane_once_its_size_is_known(alice, settings):
+    # given a tag send (its size unknown at the trigger: the bulk lane) that turns out small
+    settings.SMS_BACKEND = "locmem"
+    Contact.objects.bulk_create([Contact(phone=p) for p in numbers(3)])
+    link_tags({c.pk: ["vip"] for c in Contact.objects.all()})
+    job = start_campaign(alice, resolve_audience("sms", tag="vip"), body="Hi").job
+    assert (job.priority, job.queue) == (settings.JOBS_PRIORITY_BULK, "notifications")
+
+    # when its planner runs
+    tracker = JobTracker(job.pk, interval=0)
+    tracker.begin(task_id=job.task_id)
+    plan_campaign(tracker, "notifications.send_sms_chunk")
+
+    # then the job (a resume, its chunks) goes on in the high lane: its priority and its own queue
+    job.refresh_from_db()
+    assert (job.priority, job.queue) == (settings.JOBS_PRIORITY_HIGH, "urgent")
+
+
 def test_a_row_is_claimed_by_one_sender_only(campaign):
     build_ledger(campaign)
     ids = list(campaign.deliveries.values_list("pk", flat=True))

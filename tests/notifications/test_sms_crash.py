@@ -55,6 +55,7 @@ def test_tag_send_reaches_only_reachable_contacts(worker_factory, gateway, alice
     assert set(gateway.accepted) == set(numbers(28, start=2))
 
 
+@pytest.mark.chaos  # worker kills or restarts, long waits: CI runs it once
 def test_killed_workers_resume_without_sending_twice(worker_factory, gateway, alice):
     # given a gateway slow enough to catch sends in flight
     gateway.latency = 0.01

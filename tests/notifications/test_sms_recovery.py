@@ -25,6 +25,7 @@ def processed(job):
     return job.processed_items
 
 
+@pytest.mark.chaos  # worker kills or restarts, long waits: CI runs it once
 def test_warm_shutdown_hands_the_chunks_to_another_worker_at_once(worker_factory, gateway, alice):
     # given a send whose two chunks both run on worker A, and an idle worker B
     gateway.latency = 0.02
@@ -64,6 +65,7 @@ def test_warm_shutdown_hands_the_chunks_to_another_worker_at_once(worker_factory
     assert job.task_id == planner_task_id  # handed over chunk by chunk: the job was never resumed
 
 
+@pytest.mark.chaos  # worker kills or restarts, long waits: CI runs it once
 def test_a_chunk_waiting_on_the_provider_limit_is_never_taken_for_dead(worker_factory, gateway, alice, settings):
     # given a provider limit of 2 per minute: the second pair of messages waits about 60 s
     settings.JOBS_STUCK_AFTER = 3

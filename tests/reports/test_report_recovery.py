@@ -12,7 +12,8 @@ from reports.services import partial_path
 from tests.reports.helpers import finished, read_csv_bytes, report_bytes
 from tests.workers import reaper_every, wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue]
+# Worker kills and warm shutdowns: CI runs these once (chaos).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.queue, pytest.mark.chaos]
 ROWS = 2000
 SLOW = {"REPORTS_ROW_DELAY": "0.005", "JOBS_PROGRESS_INTERVAL": "0.2"}  # ~10 s per build
 

@@ -37,30 +37,29 @@ def test_every_job_type_and_status_has_an_arabic_text(choice):
     assert text != str(choice.label) and re.search(r"[\u0600-\u06FF]", text)
 
 
-def test_persian_pages_are_rtl_with_jalali_dates(client, alice, make_job):
-    make_job(alice, status=Status.COMPLETED)
+# (language, page, a job's status, its status text, another text of the page, the year its dates begin with)
+RTL_PAGES = [
+    ("fa", "/jobs/", Status.COMPLETED, "تکمیل شده", "ارسال انبوه پیامک", "14"),  # Jalali dates
+    ("ar", "/", Status.FAILED, "فشل", "لوحة التحكم", "20"),
+]
+
+
+@pytest.mark.parametrize(("language", "path", "status", "status_text", "page_text", "century"), RTL_PAGES)
+def test_persian_and_arabic_pages_are_rtl(
+    client, alice, make_job, language, path, status, status_text, page_text, century
+):
+    make_job(alice, status=status)
     client.force_login(alice)
-    client.cookies["django_language"] = "fa"
+    client.cookies["django_language"] = language
 
-    html = client.get("/jobs/").content.decode()
+    html = client.get(path).content.decode()
 
-    assert '<html lang="fa" dir="rtl">' in html
+    assert f'<html lang="{language}" dir="rtl">' in html
     assert "bootstrap.rtl.min.css" in html and "bootstrap.min.css" not in html
-    assert "تکمیل شده" in html and "ارسال انبوه پیامک" in html
+    assert status_text in html and page_text in html
     job = embedded_widget_data(html)["recent"]["jobs"][0]
-    assert re.fullmatch(r"14\d\d/\d\d/\d\d \d\d:\d\d", job["startDate"]), job["startDate"]
-    assert job["statusText"] == "تکمیل شده"
-
-
-def test_arabic_pages_are_rtl(client, alice, make_job):
-    make_job(alice, status=Status.FAILED)
-    client.force_login(alice)
-    client.cookies["django_language"] = "ar"
-
-    html = client.get("/").content.decode()
-
-    assert '<html lang="ar" dir="rtl">' in html
-    assert "فشل" in html and "لوحة التحكم" in html
+    assert re.fullmatch(rf"{century}\d\d/\d\d/\d\d \d\d:\d\d", job["startDate"]), job["startDate"]
+    assert job["statusText"] == status_text
 
 
 def test_language_switch_posts_to_set_language_and_comes_back(client, alice):

@@ -40,24 +40,18 @@ def test_embedded_jobs_use_the_seed_keys(client, alice, make_job):
     assert (job["statusText"], job["statusBadgeClass"], job["jobTypeText"]) == ("Running", "bg-primary", "Bulk SMS")
 
 
-def test_jobs_button_is_hidden_without_active_jobs(client, alice, make_job):
-    make_job(alice, status=Status.COMPLETED)
+@pytest.mark.parametrize(
+    ("statuses", "active"),
+    [([Status.COMPLETED], 0), ([Status.PENDING, Status.RUNNING, Status.FAILED], 2)],
+    ids=["no-active-job", "two-active-jobs"],
+)
+def test_jobs_button_shows_the_active_count_and_is_hidden_at_zero(client, alice, make_job, statuses, active):
+    for status in statuses:
+        make_job(alice, status=status)
     client.force_login(alice)
 
     html = client.get("/").content.decode()
 
     button = html[html.index('id="page-header-jobs-dropdown"') :].split(">", 1)[0]
-    assert " hidden" in button
-
-
-def test_jobs_button_shows_the_active_count(client, alice, make_job):
-    make_job(alice, status=Status.PENDING)
-    make_job(alice, status=Status.RUNNING)
-    make_job(alice, status=Status.FAILED)
-    client.force_login(alice)
-
-    html = client.get("/").content.decode()
-
-    button = html[html.index('id="page-header-jobs-dropdown"') :].split(">", 1)[0]
-    assert " hidden" not in button
-    assert '<span id="headerJobsBadge" class="badge bg-primary">2</span>' in html
+    assert (" hidden" in button) == (active == 0)
+    assert f'<span id="headerJobsBadge" class="badge bg-primary">{active}</span>' in html
