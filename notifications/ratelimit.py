@@ -2,6 +2,12 @@
 
 - its quota windows (SMS_RATE_LIMIT, several separated by ";", e.g. "50/second;100000/day"),
   each a moving window of the `limits` library, all of which must allow a send;
+- a per-second window ("N/second") held as an even pace instead (GCRA, one Redis script):
+  a send every 1/N s, a batch at a time. As a moving window it was taken in a burst at the
+  start of each second: every waiting sender woke when the oldest sends expired, so the
+  burst repeated and a small send arriving between bursts waited about half a second. A
+  sender of the high lane may run `ahead` sends ahead of the pace (its in-flight window),
+  so it is not kept behind the bulk senders waiting for the same turn;
 - a pause the provider asked for (a 429 with Retry-After), a key with a TTL that every
   worker checks before sending.
 
@@ -32,6 +38,21 @@ class ProviderWait(Exception):
         self.until, self.reason = until, reason
 
 
+# The pace's schedule: KEYS[1] holds the time (ms, the server's clock) at which the next send
+# is due. A request for ARGV[2] sends `ARGV[3]` ms ahead of schedule at most is granted (0) and
+# moves the schedule on by ARGV[1] ms per send; otherwise the answer is the ms to wait.
+PACE_SCRIPT = """
+local now = redis.call('TIME')
+now = now[1] * 1000 + now[2] / 1000
+local interval, cost, ahead = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local due = math.max(tonumber(redis.call('GET', KEYS[1]) or 0), now)
+if due - now > ahead then return math.ceil(due - now - ahead) end
+due = due + interval * cost
+redis.call('SET', KEYS[1], tostring(due), 'PX', math.ceil(due - now) + 1000)
+return 0
+"""
+
+
 class RateLimit:
     _clients: dict = {}
 
@@ -41,6 +62,9 @@ class RateLimit:
         # Shortest window first: a send waits for the per-second window in place, and only a
         # long window that is exhausted stops it (a short window's hit then expires in a moment).
         self.items = sorted(parse_many(spec), key=lambda item: item.get_expiry()) if spec.strip() else []
+        # A per-second window is held as a pace: ms between two sends (None: not paced).
+        self.interval = min((1000 / item.amount for item in self.items if item.get_expiry() <= 1), default=None)
+        self.windows = [item for item in self.items if item.get_expiry() > 1]  # quotas: moving windows
         self.key = key
         self._paused_here = 0.0
         self.max_wait = settings.BULK_QUOTA_MAX_WAIT if max_wait is None else max_wait
@@ -57,12 +81,18 @@ class RateLimit:
                 import redis
 
                 client = redis.Redis.from_url(settings.REDIS_URL)
+                if kind == "pace":
+                    client = client.register_script(PACE_SCRIPT)
             self._clients[(pid, kind)] = client
         return self._clients[(pid, kind)]
 
     @property
     def limiter(self):
         return self._client("limiter")
+
+    @property
+    def pace_key(self):
+        return f"bulk-send:pace:{self.key}"
 
     @property
     def pause_key(self):
@@ -88,17 +118,20 @@ class RateLimit:
         rates = [item.amount / item.get_expiry() for item in self.items]
         return min(rates) if rates else None
 
-    def acquire(self, n=1, on_wait=None) -> bool:
-        """Take n sends from every window. Waits in place up to `max_wait` at a time, calling
+    def acquire(self, n=1, on_wait=None, ahead=0) -> bool:
+        """Take n sends from the pace and every window. Waits in place up to `max_wait` at a time, calling
         `on_wait()` at least once a second (a truthy answer gives up: returns False); a longer
-        wait raises ProviderWait. Taken in parts of at most the smallest window's amount."""
+        wait raises ProviderWait. Taken in parts of at most the smallest window's amount; may
+        run `ahead` sends ahead of the pace (the high lane)."""
         self._on_wait, self._last_on_wait, self._waited = on_wait, time.monotonic(), 0.0
         try:
             while n > 0:
                 if not self._wait(self.paused_until(), PAUSE_REASON, pause=0):
                     return False
                 cost = min([n] + [item.amount for item in self.items])
-                for item in self.items:
+                if self.interval is not None and not self._keep_pace(cost, ahead):
+                    return False
+                for item in self.windows:
                     while not self.limiter.hit(item, "bulk-send", self.key, cost=cost):
                         reset = self.limiter.get_window_stats(item, "bulk-send", self.key).reset_time
                         if not self._wait(reset, QUOTA_REASON):
@@ -108,6 +141,14 @@ class RateLimit:
         finally:
             if self._waited:
                 sharedstate.add("sms_rate_limit_wait_seconds", self._waited)  # the metrics endpoint's counter
+
+    def _keep_pace(self, cost, ahead) -> bool:
+        """Wait for `cost` sends' turn at the even pace; False if on_wait gave up."""
+        pace = self._client("pace")
+        while wait_ms := pace(keys=[self.pace_key], args=[self.interval, cost, ahead * self.interval]):
+            if not self._wait(time.time() + wait_ms / 1000, QUOTA_REASON):
+                return False
+        return True
 
     def _wait(self, until, reason, pause=0.001) -> bool:
         """Sleep until `until` (epoch), at least `pause`, if it is near; raise ProviderWait if it

@@ -56,3 +56,35 @@ def test_a_pause_holds_every_limiter_of_the_provider():
 
     assert info.value.reason == PAUSE_REASON
     assert RateLimit("", f"other-{key}").acquire(1)  # other providers are not paused
+
+
+def test_a_per_second_window_is_taken_at_an_even_pace_not_in_a_burst():
+    # given 100 per second (one send every 10 ms), taken by two limiters of the provider
+    key = f"test-{uuid.uuid4().hex}"
+    senders = [RateLimit("100/second", key, max_wait=1) for _ in range(2)]
+
+    # when they take 40 sends, a batch of 8 at a time in turn
+    times = []
+    for i in range(5):
+        assert senders[i % 2].acquire(8)
+        times.append(time.monotonic())
+
+    # then each batch waited for the previous one's 80 ms: 0.32 s for 4 batches after the
+    # first, where a moving window alone would have let all 40 through at once
+    assert times[-1] - times[0] >= 0.3
+
+
+def test_the_high_lane_runs_ahead_of_the_bulk_senders_pace():
+    # given a bulk sender keeping a 10-per-second pace busy
+    key = f"test-{uuid.uuid4().hex}"
+    bulk, high = RateLimit("10/second", key, max_wait=2), RateLimit("10/second", key, max_wait=2)
+    assert bulk.acquire(8)
+
+    # when the high lane asks for 8 with its window of 16 ahead of the pace, it need not wait
+    started = time.monotonic()
+    assert high.acquire(8, ahead=16)
+    assert time.monotonic() - started < 0.5
+    # while bulk waits for both batches' turns (1.6 s at 10 per second)
+    started = time.monotonic()
+    assert bulk.acquire(2)
+    assert time.monotonic() - started >= 1.0
