@@ -40,12 +40,14 @@ class ProviderWait(Exception):
 
 # The pace's schedule: KEYS[1] holds the time (ms, the server's clock) at which the next send
 # is due. A request for ARGV[2] sends `ARGV[3]` ms ahead of schedule at most is granted (0) and
-# moves the schedule on by ARGV[1] ms per send; otherwise the answer is the ms to wait.
+# moves the schedule on by ARGV[1] ms per send; otherwise the answer is the ms to wait. A
+# schedule that fell behind (its senders woke a little late) keeps up to one such request of
+# lost time, so oversleeping does not cost throughput; one left idle for a second is gone.
 PACE_SCRIPT = """
 local now = redis.call('TIME')
 now = now[1] * 1000 + now[2] / 1000
 local interval, cost, ahead = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local due = math.max(tonumber(redis.call('GET', KEYS[1]) or 0), now)
+local due = math.max(tonumber(redis.call('GET', KEYS[1]) or now), now - interval * cost)
 if due - now > ahead then return math.ceil(due - now - ahead) end
 due = due + interval * cost
 redis.call('SET', KEYS[1], tostring(due), 'PX', math.ceil(due - now) + 1000)
