@@ -28,6 +28,7 @@ import logging
 import math
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 
 from celery.contrib.django.task import DjangoTask
@@ -146,7 +147,9 @@ def start_job(
         awaiting_schedule=bool(scheduled_for and scheduled_for > timezone.now()),
     )
     try:
-        with transaction.atomic():
+        # A savepoint only where the key's unique constraint may refuse the row (the caller's
+        # transaction, if any, goes on), not for every job.
+        with transaction.atomic() if idempotency_key else nullcontext():
             job.save()
     except IntegrityError:
         if idempotency_key and (existing := _active_with_key(user, idempotency_key)):
