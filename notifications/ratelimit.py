@@ -6,8 +6,8 @@
   a send every 1/N s, a batch at a time. As a moving window it was taken in a burst at the
   start of each second: every waiting sender woke when the oldest sends expired, so the
   burst repeated and a small send arriving between bursts waited about half a second. A
-  sender of the high lane may run `ahead` sends ahead of the pace (its in-flight window),
-  so it is not kept behind the bulk senders waiting for the same turn;
+  sender of the high lane may run `ahead` sends ahead of the pace (its in-flight window,
+  at most MAX_LEAD_MS), so it is not kept behind the bulk senders waiting for the same turn;
 - a pause the provider asked for (a 429 with Retry-After), a key with a TTL that every
   worker checks before sending.
 
@@ -53,6 +53,11 @@ due = due + interval * cost
 redis.call('SET', KEYS[1], tostring(due), 'PX', math.ceil(due - now) + 1000)
 return 0
 """
+
+
+# The high lane runs ahead of the pace by at most this much time (ms): a tenth of the
+# per-second window, however few sends that window allows.
+MAX_LEAD_MS = 100
 
 
 class RateLimit:
@@ -146,8 +151,8 @@ class RateLimit:
 
     def _keep_pace(self, cost, ahead) -> bool:
         """Wait for `cost` sends' turn at the even pace; False if on_wait gave up."""
-        pace = self._client("pace")
-        while wait_ms := pace(keys=[self.pace_key], args=[self.interval, cost, ahead * self.interval]):
+        pace, lead_ms = self._client("pace"), min(ahead * self.interval, MAX_LEAD_MS)
+        while wait_ms := pace(keys=[self.pace_key], args=[self.interval, cost, lead_ms]):
             if not self._wait(time.time() + wait_ms / 1000, QUOTA_REASON):
                 return False
         return True
