@@ -66,8 +66,8 @@ class RateLimit:
     def __init__(self, spec: str, key: str, max_wait=None):
         from limits import parse_many
 
-        # Shortest window first: a send waits for the per-second window in place, and only a
-        # long window that is exhausted stops it (a short window's hit then expires in a moment).
+        # Shortest window first: a send waits for the per-second pace in place, and only a long
+        # window that is exhausted stops it.
         self.items = sorted(parse_many(spec), key=lambda item: item.get_expiry()) if spec.strip() else []
         # A per-second window is held as a pace: ms between two sends (None: not paced).
         self.interval = min((1000 / item.amount for item in self.items if item.get_expiry() <= 1), default=None)
