@@ -127,14 +127,6 @@ def queue_lengths() -> dict:
     return lengths
 
 
-def redis_queue_keys(channel, queue_name) -> list:
-    """The Redis lists holding a queue's messages, one per priority step (kombu's
-    Redis transport, newest message first in each); [] on other transports."""
-    if getattr(channel, "client", None) is None or not hasattr(channel, "priority_steps"):
-        return []
-    return [channel._q_for_pri(queue_name, priority) for priority in channel.priority_steps]
-
-
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:
     """Settle Running jobs whose worker is gone: no heartbeat for JOBS_STUCK_AFTER, no
     task held by a live worker, and not merely queued. A job counts as queued ("late",

@@ -1,8 +1,9 @@
-"""What is waiting in the broker, per queue, through public APIs: the message count
-from a passive queue declare (every transport; on Redis it adds up the priority
-sub-queues), and on Redis the age of the oldest waiting message, from the
-`published_at` header every task message gets when it is sent (ops/signals.py).
-Other transports (AMQP) keep published times to themselves: backlog only there."""
+"""What is waiting in the broker, per queue: the message count from a passive queue
+declare (every transport; on Redis it adds up the priority sub-queues), and on Redis
+the age of the oldest waiting message, from the `published_at` header every task
+message gets when it is sent (ops/signals.py), read from the tail of kombu's list per
+priority (the one detail of kombu's own read here, for this figure only). Other
+transports (AMQP) keep published times to themselves: backlog only there."""
 
 import json
 import logging
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from config.celery import app
-from jobs.maintenance import redis_queue_keys
 
 logger = logging.getLogger(__name__)
 PUBLISHED_AT = "published_at"
@@ -46,8 +46,17 @@ def queue_stats() -> list[QueueStats]:
     return stats
 
 
+def _redis_queue_keys(channel, queue_name) -> list:
+    """The Redis lists holding a queue's messages, one per priority step (kombu's Redis
+    transport names them; newest message first in each); [] on other transports. Only this
+    ops figure reads them: the reaper asks the broker through a queue declare."""
+    if getattr(channel, "client", None) is None or not hasattr(channel, "priority_steps"):
+        return []
+    return [channel._q_for_pri(queue_name, priority) for priority in channel.priority_steps]
+
+
 def _oldest_age(channel, queue_name, now):
-    keys = redis_queue_keys(channel, queue_name)
+    keys = _redis_queue_keys(channel, queue_name)
     if not keys:
         return None
     with channel.client.pipeline() as pipe:  # each list's tail (index -1) is its oldest message
