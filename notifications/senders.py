@@ -19,7 +19,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 
 from config.logs import current_job
-from jobs.models import BackgroundJob
 
 from .backends import SendError, SmsMessage, get_sms_backend
 from .models import Campaign, Delivery
@@ -63,8 +62,8 @@ class SmsSender:
         self.width = max(settings.BULK_SEND_CONCURRENCY, 1)
         self.rate_limit = provider_limit(self.backend.name)
         # The high lane may run its in-flight window ahead of the bulk senders' pace.
-        urgent = BackgroundJob.objects.filter(pk=campaign.job_id, priority__gte=settings.JOBS_PRIORITY_HIGH).exists()
-        self.ahead = 2 * self.width if urgent else 0
+        priority = getattr(campaign.job, "priority", None) or 0
+        self.ahead = 2 * self.width if priority >= settings.JOBS_PRIORITY_HIGH else 0
         self.wait = None
 
     def __enter__(self):

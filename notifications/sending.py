@@ -202,7 +202,7 @@ def chunk_time_budget(channel=Campaign.Channel.SMS) -> float:
 
 def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budget=None) -> ChunkResult:
     """Send the queued deliveries of one id range of the job's campaign; reports what is left."""
-    campaign = Campaign.objects.get(job_id=tracker.id)
+    campaign = Campaign.objects.select_related("job").get(job_id=tracker.id)  # the sender reads the job's lane
     rows = campaign.deliveries.filter(pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True))
     stop = StopCheck(

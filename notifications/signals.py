@@ -29,11 +29,11 @@ def settle_campaign_of_job(sender, job_id, status, job_type=None, **kwargs):
     finished by its task), else one indexed lookup."""
     if job_type is not None and job_type not in JOB_TYPES.values():
         return
-    campaign = Campaign.objects.filter(job_id=job_id)
-    if not campaign.exists():
+    campaign = Campaign.objects.filter(job_id=job_id).first()
+    if campaign is None:
         return
     settle_campaign(job_id)
-    update_metadata(job_id, failure_summary=failure_summary(campaign.get()))
+    update_metadata(job_id, failure_summary=failure_summary(campaign))
 
 
 def failure_summary(campaign) -> dict:
