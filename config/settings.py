@@ -351,8 +351,9 @@ BULK_RETRY_BACKOFF = env.int("BULK_RETRY_BACKOFF", default=2)  # seconds; chunk 
 # the broker holds O(in-flight) messages per send, and sends of different owners interleave.
 # Default: the documented worker concurrency (Procfile `-c 2`).
 BULK_CHUNKS_IN_FLIGHT = env.int("BULK_CHUNKS_IN_FLIGHT", default=2)
-# A chunk task's time slice: then it hands the rest of its range to a fresh task at the back
-# of its lane, so other sends get a worker soon however slow (rate-limited) this one is.
+# A chunk task's time slice: then, if another message waits for its worker, it hands the rest
+# of its range to a fresh task at the back of its lane, so other sends get a worker soon
+# however slow (rate-limited) this one is; if none waits it takes another slice.
 BULK_CHUNK_SECONDS = env.float("BULK_CHUNK_SECONDS", default=0.5)
 # Sends of at most this many recipients (and urgent ones) go ahead of bulk chunks, and are
 # sent by their planner at once.

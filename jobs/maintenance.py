@@ -109,22 +109,34 @@ def consumed_queues(timeout=1.0) -> set:
     return {queue.get("name") for queues in replies.values() for queue in queues or []}
 
 
-def queue_lengths() -> dict:
-    """Messages waiting (ready) in the broker per configured queue; None when the broker
-    cannot be reached. Asked with a queue declaration, the public operation every kombu
-    transport answers (RabbitMQ directly; on Redis kombu counts the queue's lists, one
-    per priority level), never by reading a transport's own storage. Declaring with the
-    configured options is idempotent: workers do the same."""
-    lengths = {queue.name: None for queue in settings.CELERY_TASK_QUEUES}
+def queue_lengths(queues=None) -> dict:
+    """Messages waiting (ready) in the broker per queue (default: every configured queue);
+    None when the broker cannot be reached. Asked with a queue declaration, the public
+    operation every kombu transport answers (RabbitMQ directly; on Redis kombu counts the
+    queue's lists, one per priority level), never by reading a transport's own storage.
+    Declaring with the configured options is idempotent: workers do the same. On a pooled
+    connection: cheap enough for a chunk to ask twice a second."""
+    queues = list(settings.CELERY_TASK_QUEUES if queues is None else queues)
+    lengths = {queue.name: None for queue in queues}
     try:
-        with app.connection_for_read() as conn:
+        with app.pool.acquire(block=True, timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             channel = conn.default_channel
-            for queue in settings.CELERY_TASK_QUEUES:
+            for queue in queues:
                 lengths[queue.name] = queue.bind(channel).queue_declare().message_count
     except Exception:
         logger.warning("could not ask the broker for its queue lengths", exc_info=True)
     return lengths
+
+
+def messages_waiting() -> int:
+    """Messages no worker has taken yet in the queues this process's worker consumes (its
+    -Q; outside a worker, every queue): would another task start sooner if this one let go
+    of its process? An unreachable queue counts as one waiting message (let go, to be safe).
+    Reserved messages do not show: with CELERY_WORKER_PREFETCH_MULTIPLIER = 1 and late acks
+    a worker reserves none it cannot start at once."""
+    lengths = queue_lengths(app.amqp.queues.consume_from.values())
+    return sum(1 if n is None else n for n in lengths.values())
 
 
 def reap_stuck_jobs(now=None, stuck_after=None, inspect_timeout=1.0) -> dict:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from jobs import shutdown
+from jobs.maintenance import messages_waiting
 from jobs.models import BackgroundJob
 from jobs.tracking import JobError, JobTracker
 
@@ -151,21 +152,57 @@ def build_ledger(campaign: Campaign) -> int:
     return campaign.deliveries.count()
 
 
+class TimeSlice:
+    """How long a chunk task holds its worker. It sends for `seconds` (SMS: BULK_CHUNK_SECONDS),
+    then goes on for another slice only while no other message waits for its worker
+    (jobs.maintenance.messages_waiting: nobody's task would start sooner if it let go), and never
+    past `budget`. At the end of its range it asks the same before it takes the next range
+    itself: a send alone on its workers goes on range after range in one task, while a
+    waiting send gets a worker within a slice."""
+
+    def __init__(self, seconds: float, budget: float, waiting=None):
+        now = time.monotonic()
+        self.seconds, self.end, self.waiting = seconds, now + budget, waiting or messages_waiting
+        self.deadline = min(now + seconds, self.end)
+
+    @classmethod
+    def for_chunk(cls, channel=Campaign.Channel.SMS) -> "TimeSlice":
+        """Always well inside the soft time limit (a slow rate limit must not turn into a
+        time-limit failure). Email takes its whole budget for a range (one SMTP connection
+        per task) and asks between ranges only."""
+        budget = min(settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.5, 120)
+        seconds = min(settings.BULK_CHUNK_SECONDS, budget) if channel == Campaign.Channel.SMS else budget
+        return cls(seconds, budget)
+
+    def over(self) -> bool:
+        """Is it time to hand the rest of the range to a fresh task at the back of the lane?"""
+        now = time.monotonic()
+        return now >= self.deadline and not self.another(now)
+
+    def another(self, now=None) -> bool:
+        """Take another slice (True), unless the budget is spent or a message waits."""
+        now = time.monotonic() if now is None else now
+        if now >= self.end or self.waiting():
+            return False
+        self.deadline = min(now + self.seconds, self.end)
+        return True
+
+
 class StopCheck:
     """Should the chunk stop? When the job is cancelled or finished (JobTracker.cancelled(),
     which also heartbeats), or when it should hand the rest of its range to a fresh task:
-    its time budget is spent, or its worker is shutting down (a deploy's SIGTERM).
+    its time slice is over (TimeSlice), or its worker is shutting down (a deploy's SIGTERM).
     Also the rate limit's `on_wait`: called while a send waits, it keeps the heartbeat."""
 
-    def __init__(self, tracker, budget=None, campaign=None):
+    def __init__(self, tracker, time_slice: TimeSlice, campaign=None):
         self.tracker = tracker
         self.campaign = campaign
         self._last_resync = time.monotonic()
         self.hand_off = False
-        self.deadline = None if budget is None else time.monotonic() + budget
+        self.time_slice = time_slice
 
     def __call__(self, force=False) -> bool:
-        if shutdown.requested() or (self.deadline is not None and time.monotonic() > self.deadline):
+        if shutdown.requested() or self.time_slice.over():
             self.hand_off = True
         return self.hand_off or self.tracker.cancelled(force)
 
@@ -180,7 +217,7 @@ class StopCheck:
 @dataclass
 class ChunkResult:
     left: int = 0  # rows left queued after transient errors: retry the chunk later
-    more: bool = False  # stopped at its time budget or a warm shutdown: continue in a new task now
+    more: bool = False  # its time slice is over, or a warm shutdown: continue in a new task now
     wait: float = 0.0  # the provider's limits allow nothing for this many seconds: continue then
     stopped: bool = False  # the job was cancelled or finished: nothing follows
 
@@ -190,24 +227,41 @@ class ChunkResult:
 MAX_CHUNK_COUNTDOWN = 300
 
 
-def chunk_time_budget(channel=Campaign.Channel.SMS) -> float:
-    """Seconds a chunk task sends before handing the rest of its range to a fresh task at
-    the back of its lane. SMS: a time slice (BULK_CHUNK_SECONDS), so a worker held by a
-    slow, rate-limited send is free again soon for other sends (email keeps its one SMTP
-    connection per chunk). Always well inside the soft time limit (a slow rate limit must
-    not turn into a time-limit failure)."""
-    budget = min(settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.5, 120)
-    return min(settings.BULK_CHUNK_SECONDS, budget) if channel == Campaign.Channel.SMS else budget
+def send_ranges(tracker, chunk_task: str, first_id, last_id, *, last_try=False) -> int:
+    """A chunk task's work: send its range, then, while its TimeSlice lets it, the next
+    ranges of the ledger; what it cannot finish goes on in a fresh task (at once, or when
+    the provider's quota allows, or after a backoff for a taken range's transient errors).
+    When it stops it hands the next range to a new chunk. Returns how many rows of its own
+    range are left after transient errors (its task retries them, the last try gives up)."""
+    time_slice = TimeSlice.for_chunk(campaign_of(tracker).channel)
+    span, own = (first_id, last_id), True
+    while True:
+        result = send_chunk(tracker, *span, last_try=own and last_try, time_slice=time_slice)
+        if result.more or result.wait:
+            start_chunk(tracker, chunk_task, *span, **({"countdown": result.wait} if result.wait else {}))
+            return 0
+        if result.stopped:
+            return 0
+        if result.left and own and not last_try:
+            return result.left
+        if result.left:
+            start_chunk(tracker, chunk_task, *span, countdown=settings.BULK_RETRY_BACKOFF)
+            return 0
+        campaign = campaign_of(tracker)
+        if not time_slice.another():
+            start_next_chunk(tracker, campaign, chunk_task)
+            return 0
+        span, own = campaign.next_range(settings.BULK_CHUNK_SIZE), False
+        if span is None:
+            return 0
 
 
-def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, budget=None) -> ChunkResult:
+def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, time_slice=None) -> ChunkResult:
     """Send the queued deliveries of one id range of the job's campaign; reports what is left."""
     campaign = Campaign.objects.select_related("job").get(job_id=tracker.id)  # the sender reads the job's lane
     rows = campaign.deliveries.filter(pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True))
-    stop = StopCheck(
-        tracker, budget=chunk_time_budget(campaign.channel) if budget is None else budget, campaign=campaign
-    )
+    stop = StopCheck(tracker, time_slice or TimeSlice.for_chunk(campaign.channel), campaign=campaign)
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
     # recount, not sync_counts: when the job was cancelled while this chunk's sends were in

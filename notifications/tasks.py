@@ -45,18 +45,12 @@ def send_email_chunk(self, tracker, first_id, last_id):
 
 
 def run_chunk(task, tracker, first_id, last_id):
-    """Send a chunk; out of time, a fresh task takes the rest of the range (at once, or when
-    the provider's quota allows); rows left after transient errors make the task retry with
-    backoff (the last try gives up); done, it hands the next range to a new chunk."""
+    """Send the chunk's range, and more while no other task waits for the worker
+    (sending.send_ranges); rows left after transient errors make the task retry with
+    backoff (the last try gives up)."""
     last_try = task.request.retries >= task.max_retries
-    result = sending.send_chunk(tracker, first_id, last_id, last_try=last_try)
-    if result.more or result.wait:
-        options = {"countdown": result.wait} if result.wait else {}
-        sending.start_chunk(tracker, task.name, first_id, last_id, **options)
-    elif result.left and not last_try:
-        raise RetryableError(f"{result.left} deliveries hit a transient error; retrying")
-    elif not result.stopped:
-        sending.start_next_chunk(tracker, sending.campaign_of(tracker), task.name)
+    if left := sending.send_ranges(tracker, task.name, first_id, last_id, last_try=last_try):
+        raise RetryableError(f"{left} deliveries hit a transient error; retrying")
 
 
 @shared_task(name="notifications.settle_campaign", ignore_result=True)

@@ -13,8 +13,8 @@ from notifications.backends import locmem
 from notifications.campaigns import start_campaign
 from notifications.demo import link_tags
 from notifications.models import Contact, Delivery
-from notifications.sending import build_ledger, plan_campaign, send_chunk
-from notifications.tasks import settle_campaign
+from notifications.sending import TimeSlice, build_ledger, plan_campaign, send_chunk, send_ranges
+from notifications.tasks import SMS_CHUNK, settle_campaign
 
 from .conftest import numbers
 
@@ -120,14 +120,48 @@ def test_rows_stuck_in_sending_are_resent_with_their_key_when_the_provider_dedup
     )
 
 
-def test_chunk_out_of_time_hands_the_rest_over_without_sending(campaign):
+def test_chunk_out_of_time_hands_the_rest_over_without_sending_while_another_task_waits(campaign):
     build_ledger(campaign)
 
-    result, _ = run_chunk(campaign, budget=0)
+    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 60, waiting=lambda: 1))
 
     assert result.more is True
     assert locmem.outbox == []
     assert campaign.deliveries.filter(status="queued").count() == 10
+
+
+def test_chunk_alone_on_its_worker_goes_on_past_its_slice_until_its_budget(campaign):
+    build_ledger(campaign)
+
+    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 60, waiting=lambda: 0))
+    assert (result.more, len(locmem.outbox)) == (False, 10)
+
+    campaign.deliveries.update(status="queued")
+    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 0, waiting=lambda: 0))
+    assert result.more is True  # its budget is spent, waiting or not
+
+
+@pytest.mark.parametrize("waiting, sent, handed_on", [(0, 10, 0), (1, 3, 1)])
+def test_a_chunk_takes_the_next_ranges_itself_only_while_no_other_task_waits(
+    campaign, settings, monkeypatch, waiting, sent, handed_on
+):
+    # given a ledger of 10 handed out in ranges of 3, the first range taken by this chunk
+    settings.BULK_CHUNK_SIZE = 3
+    build_ledger(campaign)
+    campaign.rewind()
+    first, last = campaign.next_range(3)
+    enqueued = []
+    monkeypatch.setattr("notifications.sending.start_chunk", lambda *args, **kw: enqueued.append(args[2:]))
+    monkeypatch.setattr("notifications.sending.messages_waiting", lambda: waiting)
+    tracker = JobTracker(campaign.job_id, interval=0)
+    tracker.begin()
+
+    # when it is done with its range
+    assert send_ranges(tracker, SMS_CHUNK, first, last) == 0
+
+    # then alone on its worker it sent every range; with a task waiting it handed the next range on
+    assert (len(locmem.outbox), campaign.deliveries.filter(status="sent").count()) == (sent, sent)
+    assert len(enqueued) == handed_on
 
 
 def test_a_warm_shutdown_hands_the_rest_over_without_sending(campaign, monkeypatch):
@@ -189,7 +223,7 @@ def test_a_cancelled_campaign_leaves_no_row_queued_and_counts_equal_the_ledger(
 def test_retrying_a_cancelled_campaign_sends_what_was_never_tried(campaign, django_capture_on_commit_callbacks):
     # given a campaign cancelled after 4 of its 10 messages
     build_ledger(campaign)
-    run_chunk(campaign, budget=None)
+    run_chunk(campaign)
     locmem.outbox.clear()
     ids = list(campaign.deliveries.order_by("pk").values_list("pk", flat=True))
     campaign.deliveries.filter(pk__in=ids[4:]).update(status="queued", attempts=0)
