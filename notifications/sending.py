@@ -233,49 +233,40 @@ def send_ranges(tracker, chunk_task: str, first_id, last_id, *, last_try=False) 
     the provider's quota allows, or after a backoff for a taken range's transient errors).
     When it stops it hands the next range to a new chunk. Returns how many rows of its own
     range are left after transient errors (its task retries them, the last try gives up)."""
-    campaign = campaign_of(tracker)
-    time_slice = TimeSlice.for_chunk(campaign.channel)
+    time_slice = TimeSlice.for_chunk(campaign_of(tracker).channel)
     span, own = (first_id, last_id), True
-    try:
-        while True:
-            result = send_chunk(tracker, *span, last_try=own and last_try, time_slice=time_slice, recount=False)
-            if result.more or result.wait:
-                start_chunk(tracker, chunk_task, *span, **({"countdown": result.wait} if result.wait else {}))
-                return 0
-            if result.stopped:
-                return 0
-            if result.left and own and not last_try:
-                return result.left
-            if result.left:
-                start_chunk(tracker, chunk_task, *span, countdown=settings.BULK_RETRY_BACKOFF)
-                return 0
-            if not time_slice.another():
-                start_next_chunk(tracker, campaign, chunk_task)
-                return 0
-            span, own = campaign.next_range(settings.BULK_CHUNK_SIZE), False
-            if span is None:
-                return 0
-    finally:
-        # Once, when the task stops (its ledger's aggregate, not once per range; the
-        # progress bar is resynced about once a second meanwhile, StopCheck.progress).
-        tracker.recount(campaign.deliveries.counts)
+    while True:
+        result = send_chunk(tracker, *span, last_try=own and last_try, time_slice=time_slice)
+        if result.more or result.wait:
+            start_chunk(tracker, chunk_task, *span, **({"countdown": result.wait} if result.wait else {}))
+            return 0
+        if result.stopped:
+            return 0
+        if result.left and own and not last_try:
+            return result.left
+        if result.left:
+            start_chunk(tracker, chunk_task, *span, countdown=settings.BULK_RETRY_BACKOFF)
+            return 0
+        campaign = campaign_of(tracker)
+        if not time_slice.another():
+            start_next_chunk(tracker, campaign, chunk_task)
+            return 0
+        span, own = campaign.next_range(settings.BULK_CHUNK_SIZE), False
+        if span is None:
+            return 0
 
 
-def send_chunk(
-    tracker, first_id, last_id, *, last_try=False, backend=None, time_slice=None, recount=True
-) -> ChunkResult:
-    """Send the queued deliveries of one id range of the job's campaign; reports what is left.
-    The job's counters are recounted from the ledger after it, unless the caller does it."""
+def send_chunk(tracker, first_id, last_id, *, last_try=False, backend=None, time_slice=None) -> ChunkResult:
+    """Send the queued deliveries of one id range of the job's campaign; reports what is left."""
     campaign = Campaign.objects.select_related("job").get(job_id=tracker.id)  # the sender reads the job's lane
     rows = campaign.deliveries.filter(pk__gte=first_id, pk__lte=last_id)
     ids = list(rows.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True))
     stop = StopCheck(tracker, time_slice or TimeSlice.for_chunk(campaign.channel), campaign=campaign)
     with sender_for(campaign, backend) as sender:
         stopped = sender.run(ids, stop, last_try=last_try)
-    if recount:
-        # recount, not sync_counts: when the job was cancelled while this chunk's sends were
-        # in flight, their outcomes must still reach the finished job's counters.
-        tracker.recount(campaign.deliveries.counts)
+    # recount, not sync_counts: when the job was cancelled while this chunk's sends were in
+    # flight, their outcomes must still reach the finished job's counters.
+    tracker.recount(campaign.deliveries.counts)
     wait = getattr(sender, "wait", None)
     if wait is not None and not tracker.cancelled(force=True):
         return wait_for_provider(tracker, wait)

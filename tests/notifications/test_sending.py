@@ -162,7 +162,6 @@ def test_a_chunk_takes_the_next_ranges_itself_only_while_no_other_task_waits(
     # then alone on its worker it sent every range; with a task waiting it handed the next range on
     assert (len(locmem.outbox), campaign.deliveries.filter(status="sent").count()) == (sent, sent)
     assert len(enqueued) == handed_on
-    assert tracker.load().success_count == sent  # the counters equal the ledger when it stops
 
 
 def test_a_warm_shutdown_hands_the_rest_over_without_sending(campaign, monkeypatch):
