@@ -160,13 +160,13 @@ class TimeSlice:
     itself: a send alone on its workers goes on range after range in one task, while a
     waiting send gets a worker within a slice."""
 
-    def __init__(self, seconds: float, budget: float, waiting=None):
+    def __init__(self, seconds: float, budget: float):
         now = time.monotonic()
-        self.seconds, self.end, self.waiting = seconds, now + budget, waiting or messages_waiting
+        self.seconds, self.end = seconds, now + budget
         self.deadline = min(now + seconds, self.end)
 
     @classmethod
-    def for_chunk(cls, channel=Campaign.Channel.SMS) -> "TimeSlice":
+    def for_chunk(cls, channel) -> "TimeSlice":
         """Always well inside the soft time limit (a slow rate limit must not turn into a
         time-limit failure). Email takes its whole budget for a range (one SMTP connection
         per task) and asks between ranges only."""
@@ -182,7 +182,7 @@ class TimeSlice:
     def another(self, now=None) -> bool:
         """Take another slice (True), unless the budget is spent or a message waits."""
         now = time.monotonic() if now is None else now
-        if now >= self.end or self.waiting():
+        if now >= self.end or messages_waiting():
             return False
         self.deadline = min(now + self.seconds, self.end)
         return True
@@ -233,7 +233,8 @@ def send_ranges(tracker, chunk_task: str, first_id, last_id, *, last_try=False) 
     the provider's quota allows, or after a backoff for a taken range's transient errors).
     When it stops it hands the next range to a new chunk. Returns how many rows of its own
     range are left after transient errors (its task retries them, the last try gives up)."""
-    time_slice = TimeSlice.for_chunk(campaign_of(tracker).channel)
+    campaign = campaign_of(tracker)
+    time_slice = TimeSlice.for_chunk(campaign.channel)
     span, own = (first_id, last_id), True
     while True:
         result = send_chunk(tracker, *span, last_try=own and last_try, time_slice=time_slice)
@@ -247,7 +248,6 @@ def send_ranges(tracker, chunk_task: str, first_id, last_id, *, last_try=False) 
         if result.left:
             start_chunk(tracker, chunk_task, *span, countdown=settings.BULK_RETRY_BACKOFF)
             return 0
-        campaign = campaign_of(tracker)
         if not time_slice.another():
             start_next_chunk(tracker, campaign, chunk_task)
             return 0

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config.celery import app
 from jobs import shutdown
 from jobs.models import BackgroundJob
 from jobs.tracking import JobTracker, finish_job, retry_job
@@ -15,8 +16,9 @@ from notifications.demo import link_tags
 from notifications.models import Contact, Delivery
 from notifications.sending import TimeSlice, build_ledger, plan_campaign, send_chunk, send_ranges
 from notifications.tasks import SMS_CHUNK, settle_campaign
+from tests.conftest import purge_all_queues
 
-from .conftest import numbers
+from .conftest import numbers, queue_lengths
 
 pytestmark = pytest.mark.django_db
 
@@ -120,48 +122,66 @@ def test_rows_stuck_in_sending_are_resent_with_their_key_when_the_provider_dedup
     )
 
 
-def test_chunk_out_of_time_hands_the_rest_over_without_sending_while_another_task_waits(campaign):
-    build_ledger(campaign)
+@pytest.fixture
+def broker():
+    """The session's real broker, its queues empty before and after the test; `wait()` puts a
+    message in the queue bulk chunks use, as another send waiting for a worker would."""
 
-    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 60, waiting=lambda: 1))
+    class Broker:
+        def wait(self):
+            app.send_task("demo.noop", queue="notifications")
+
+        def waiting(self):
+            return sum(queue_lengths().values())
+
+    purge_all_queues()
+    yield Broker()
+    purge_all_queues()
+
+
+def test_chunk_out_of_time_hands_the_rest_over_without_sending_while_another_task_waits(campaign, broker):
+    build_ledger(campaign)
+    broker.wait()
+
+    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 60))
 
     assert result.more is True
     assert locmem.outbox == []
     assert campaign.deliveries.filter(status="queued").count() == 10
 
 
-def test_chunk_alone_on_its_worker_goes_on_past_its_slice_until_its_budget(campaign):
+def test_chunk_alone_on_its_worker_goes_on_past_its_slice_until_its_budget(campaign, broker):
     build_ledger(campaign)
 
-    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 60, waiting=lambda: 0))
+    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 60))
     assert (result.more, len(locmem.outbox)) == (False, 10)
 
     campaign.deliveries.update(status="queued")
-    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 0, waiting=lambda: 0))
+    result, _ = run_chunk(campaign, time_slice=TimeSlice(0, 0))
     assert result.more is True  # its budget is spent, waiting or not
 
 
-@pytest.mark.parametrize("waiting, sent, handed_on", [(0, 10, 0), (1, 3, 1)])
+@pytest.mark.parametrize("another_send_waits, sent, queued_after", [(False, 10, 0), (True, 3, 2)])
 def test_a_chunk_takes_the_next_ranges_itself_only_while_no_other_task_waits(
-    campaign, settings, monkeypatch, waiting, sent, handed_on
+    campaign, settings, broker, another_send_waits, sent, queued_after
 ):
     # given a ledger of 10 handed out in ranges of 3, the first range taken by this chunk
     settings.BULK_CHUNK_SIZE = 3
     build_ledger(campaign)
     campaign.rewind()
     first, last = campaign.next_range(3)
-    enqueued = []
-    monkeypatch.setattr("notifications.sending.start_chunk", lambda *args, **kw: enqueued.append(args[2:]))
-    monkeypatch.setattr("notifications.sending.messages_waiting", lambda: waiting)
     tracker = JobTracker(campaign.job_id, interval=0)
     tracker.begin()
+    if another_send_waits:
+        broker.wait()
 
     # when it is done with its range
     assert send_ranges(tracker, SMS_CHUNK, first, last) == 0
 
-    # then alone on its worker it sent every range; with a task waiting it handed the next range on
+    # then alone on its worker it sent every range; with a message waiting it handed the next
+    # range to a new chunk message (in the send's lane), and the waiting one is still there
     assert (len(locmem.outbox), campaign.deliveries.filter(status="sent").count()) == (sent, sent)
-    assert len(enqueued) == handed_on
+    assert broker.waiting() == queued_after
 
 
 def test_a_warm_shutdown_hands_the_rest_over_without_sending(campaign, monkeypatch):
